@@ -1,0 +1,308 @@
+//! What the engine answers: the kind of request, the verdict, the status and the headers.
+
+use crate::policy::Rules;
+use crate::request::MAX_ACRH_LINES;
+use std::fmt;
+
+/// What kind of request was evaluated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// No `Origin` header: not a CORS request; only `Vary` applies.
+    NotCors,
+    /// A CORS preflight (`OPTIONS` with `Origin` and `Access-Control-Request-Method`).
+    Preflight,
+    /// A CORS request the application answers (any other request with `Origin`).
+    Actual,
+}
+
+impl Kind {
+    /// `not_cors`, `preflight` or `actual`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::NotCors => "not_cors",
+            Kind::Preflight => "preflight",
+            Kind::Actual => "actual",
+        }
+    }
+}
+
+/// Why a request was denied. The codes are stable; bindings and logs may match on them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ReasonCode {
+    /// The `Origin` header is not a serialized origin (or occurs twice).
+    MalformedOrigin,
+    /// `Origin: null`, and the policy does not allow it.
+    NullOriginNotAllowed,
+    /// A well-formed origin the policy does not allow.
+    OriginNotAllowed,
+    /// `Access-Control-Request-Method` is not a token (or occurs twice).
+    MalformedMethod,
+    /// A method the policy does not allow.
+    MethodNotAllowed,
+    /// An element of `Access-Control-Request-Headers` is not a token.
+    MalformedRequestHeaders,
+    /// A request header the policy does not allow.
+    HeaderNotAllowed,
+    /// `Access-Control-Request-Headers` exceeds the size or line limits.
+    RequestHeadersTooLarge,
+    /// A Private Network Access preflight, and the policy does not enable it.
+    PrivateNetworkNotAllowed,
+}
+
+impl ReasonCode {
+    /// The stable snake_case code, such as `origin_not_allowed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReasonCode::MalformedOrigin => "malformed_origin",
+            ReasonCode::NullOriginNotAllowed => "null_origin_not_allowed",
+            ReasonCode::OriginNotAllowed => "origin_not_allowed",
+            ReasonCode::MalformedMethod => "malformed_method",
+            ReasonCode::MethodNotAllowed => "method_not_allowed",
+            ReasonCode::MalformedRequestHeaders => "malformed_request_headers",
+            ReasonCode::HeaderNotAllowed => "header_not_allowed",
+            ReasonCode::RequestHeadersTooLarge => "request_headers_too_large",
+            ReasonCode::PrivateNetworkNotAllowed => "private_network_not_allowed",
+        }
+    }
+}
+
+/// A response header corsgate sets. Names are in canonical case.
+pub type Header<'a> = (&'static str, &'a str);
+
+/// Canonical header names.
+pub mod names {
+    /// `Access-Control-Allow-Origin`.
+    pub const ALLOW_ORIGIN: &str = "Access-Control-Allow-Origin";
+    /// `Access-Control-Allow-Credentials`.
+    pub const ALLOW_CREDENTIALS: &str = "Access-Control-Allow-Credentials";
+    /// `Access-Control-Allow-Methods`.
+    pub const ALLOW_METHODS: &str = "Access-Control-Allow-Methods";
+    /// `Access-Control-Allow-Headers`.
+    pub const ALLOW_HEADERS: &str = "Access-Control-Allow-Headers";
+    /// `Access-Control-Allow-Private-Network`.
+    pub const ALLOW_PRIVATE_NETWORK: &str = "Access-Control-Allow-Private-Network";
+    /// `Access-Control-Max-Age`.
+    pub const MAX_AGE: &str = "Access-Control-Max-Age";
+    /// `Access-Control-Expose-Headers`.
+    pub const EXPOSE_HEADERS: &str = "Access-Control-Expose-Headers";
+}
+
+/// The most headers one decision can carry: ACAO, ACAC, ACAM, one ACAH per request line,
+/// ACAPN and ACMA.
+pub const MAX_HEADERS: usize = 5 + MAX_ACRH_LINES;
+
+/// The `Vary` names a response must carry (appended to the application's own `Vary`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Vary {
+    origin: bool,
+    preflight: bool,
+    private_network: bool,
+}
+
+const VARY_NAMES: [&str; 4] = [
+    "Origin",
+    "Access-Control-Request-Method",
+    "Access-Control-Request-Headers",
+    "Access-Control-Request-Private-Network",
+];
+
+impl Vary {
+    pub(crate) fn new(origin: bool, preflight: bool, private_network: bool) -> Vary {
+        Vary {
+            origin,
+            preflight,
+            private_network: preflight && private_network,
+        }
+    }
+
+    /// The header names, in order.
+    pub fn names(self) -> &'static [&'static str] {
+        let start = if self.origin { 0 } else { 1 };
+        let end = match (self.preflight, self.private_network) {
+            (false, _) => 1,
+            (true, false) => 3,
+            (true, true) => 4,
+        };
+        VARY_NAMES.get(start..end).unwrap_or(&[])
+    }
+
+    /// The names joined with `, `, ready to append to a `Vary` header (empty when none).
+    pub fn value(self) -> &'static str {
+        const JOINED: &str = "Origin, Access-Control-Request-Method, Access-Control-Request-Headers, Access-Control-Request-Private-Network";
+        let names = self.names();
+        let (Some(first), Some(last)) = (names.first(), names.last()) else {
+            return "";
+        };
+        let start = JOINED.find(first).unwrap_or(0);
+        let end = JOINED.find(last).map_or(0, |i| i + last.len());
+        JOINED.get(start..end).unwrap_or("")
+    }
+}
+
+/// The verdict on a request.
+#[derive(Clone, Debug)]
+pub enum Verdict<'a> {
+    /// The request may proceed with the decision's headers.
+    Allowed,
+    /// The request is refused; the reason says why.
+    Denied(Reason<'a>),
+}
+
+/// The answer to one request: borrowed from the policy and the request, built without
+/// allocating.
+#[derive(Clone, Debug)]
+pub struct Decision<'a> {
+    pub(crate) kind: Kind,
+    pub(crate) verdict: Verdict<'a>,
+    pub(crate) status: Option<u16>,
+    pub(crate) headers: [Header<'a>; MAX_HEADERS],
+    pub(crate) header_count: usize,
+    pub(crate) vary: Vary,
+}
+
+impl<'a> Decision<'a> {
+    pub(crate) fn new(kind: Kind, vary: Vary) -> Self {
+        Decision {
+            kind,
+            verdict: Verdict::Allowed,
+            status: None,
+            headers: [("", ""); MAX_HEADERS],
+            header_count: 0,
+            vary,
+        }
+    }
+
+    pub(crate) fn push(&mut self, name: &'static str, value: &'a str) {
+        if let Some(slot) = self.headers.get_mut(self.header_count) {
+            *slot = (name, value);
+            self.header_count += 1;
+        }
+    }
+
+    /// The kind of request.
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    /// Whether the request is allowed.
+    pub fn is_allowed(&self) -> bool {
+        matches!(self.verdict, Verdict::Allowed)
+    }
+
+    /// The verdict, with the reason of a denial.
+    pub fn verdict(&self) -> &Verdict<'a> {
+        &self.verdict
+    }
+
+    /// The reason of a denial.
+    pub fn reason(&self) -> Option<&Reason<'a>> {
+        match &self.verdict {
+            Verdict::Denied(r) => Some(r),
+            Verdict::Allowed => None,
+        }
+    }
+
+    /// The status the server must answer with itself (an answered preflight), or `None` when
+    /// the application answers.
+    pub fn status(&self) -> Option<u16> {
+        self.status
+    }
+
+    /// The CORS headers to set, in order (`Vary` excluded).
+    pub fn headers(&self) -> &[Header<'a>] {
+        &self.headers[..self.header_count]
+    }
+
+    /// The `Vary` names to append.
+    pub fn vary(&self) -> Vary {
+        self.vary
+    }
+}
+
+/// Why a request was denied: a stable code, the offending value, a message with a hint, and
+/// the console message Chromium prints for the answer.
+#[derive(Clone)]
+pub struct Reason<'a> {
+    pub(crate) code: ReasonCode,
+    pub(crate) value: &'a [u8],
+    pub(crate) preflight: bool,
+    pub(crate) rules: &'a Rules,
+}
+
+impl fmt::Debug for Reason<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Reason")
+            .field("code", &self.code)
+            .field("value", &String::from_utf8_lossy(self.value))
+            .finish()
+    }
+}
+
+/// Chromium's text for a response without `Access-Control-Allow-Origin`.
+const MISSING_ALLOW_ORIGIN: &str =
+    "No 'Access-Control-Allow-Origin' header is present on the requested resource.";
+/// The same, for a preflight (Chromium prefixes preflight failures).
+const PREFLIGHT_MISSING_ALLOW_ORIGIN: &str = "Response to preflight request doesn't pass access control check: No 'Access-Control-Allow-Origin' header is present on the requested resource.";
+
+impl<'a> Reason<'a> {
+    /// The stable code.
+    pub fn code(&self) -> ReasonCode {
+        self.code
+    }
+
+    /// The offending value, as received (the origin, the method, the header name, …).
+    pub fn value(&self) -> &'a [u8] {
+        self.value
+    }
+
+    /// A one-line explanation with a hint where one helps; formats on demand (`to_string()`).
+    pub fn message(&self) -> impl fmt::Display + '_ {
+        struct Message<'r, 'a>(&'r Reason<'a>);
+        impl fmt::Display for Message<'_, '_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.rules.explain(f, self.0.code, self.0.value)
+            }
+        }
+        Message(self)
+    }
+
+    /// The reason part of Chromium's console message (after "has been blocked by CORS
+    /// policy: "). A denied answer carries no `Access-Control-Allow-Origin`.
+    pub fn browser_reason(&self) -> &'static str {
+        if self.preflight {
+            PREFLIGHT_MISSING_ALLOW_ORIGIN
+        } else {
+            MISSING_ALLOW_ORIGIN
+        }
+    }
+
+    /// Chromium's whole console message for a `fetch()` of `url` from `origin`.
+    pub fn browser_message(&self, url: &str, origin: &str) -> String {
+        format!(
+            "Access to fetch at '{url}' from origin '{origin}' has been blocked by CORS policy: {}",
+            self.browser_reason()
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vary_names_and_values_agree() {
+        for origin in [false, true] {
+            for preflight in [false, true] {
+                for pn in [false, true] {
+                    let v = Vary::new(origin, preflight, pn);
+                    assert_eq!(v.value(), v.names().join(", "));
+                }
+            }
+        }
+        assert_eq!(Vary::new(false, false, true).names(), &[] as &[&str]);
+        assert_eq!(
+            Vary::new(true, true, false).value(),
+            "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
+        );
+    }
+}

@@ -1,0 +1,34 @@
+//! corsgate: a CORS policy engine.
+//!
+//! Compile a [`Policy`] once from a [`PolicyConfig`] (or JSON/TOML), then call
+//! [`Policy::evaluate`] for each [`Request`]: the [`Decision`] says what kind of request it is,
+//! whether it is allowed (and if not, a [`Reason`] in the browser's own words), the status of
+//! an answered preflight, the headers to set and the `Vary` names to append. Evaluation
+//! allocates nothing. The semantics are specified in `docs/semantics.md`.
+//!
+//! ```
+//! use corsgate::{Policy, Request};
+//! let policy = Policy::from_toml(r#"origins = ["https://app.example.com"]"#).unwrap();
+//! let req = Request::new(b"GET", b"/").header(b"Origin", b"https://app.example.com");
+//! let decision = policy.evaluate(&req);
+//! assert!(decision.is_allowed());
+//! assert_eq!(decision.headers(), &[("Access-Control-Allow-Origin", "https://app.example.com")]);
+//! assert_eq!(decision.vary().value(), "Origin");
+//! ```
+
+mod config;
+mod decision;
+mod diagnostic;
+mod matcher;
+mod origin;
+mod policy;
+mod request;
+mod shared;
+mod token;
+
+pub use config::{Format, PolicyConfig, RouteConfig};
+pub use decision::{names, Decision, Header, Kind, Reason, ReasonCode, Vary, Verdict, MAX_HEADERS};
+pub use diagnostic::{ConfigErrors, Diagnostic};
+pub use policy::Policy;
+pub use request::{Request, MAX_ACRH_BYTES, MAX_ACRH_LINES};
+pub use shared::SharedPolicy;

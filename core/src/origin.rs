@@ -1,0 +1,309 @@
+//! Parsing serialized origins (Fetch "serializing an origin"), for requests and for policies.
+
+/// Longest `Origin` value accepted; real origins are far shorter (a DNS name is <= 253 bytes).
+pub(crate) const MAX_ORIGIN_LEN: usize = 1024;
+
+/// Why a string is not a serialized origin. The order of the checks decides which defect a
+/// string with several is reported with; each has a fix the user can apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Defect {
+    TooLong,
+    Whitespace,
+    NonAscii,
+    MissingScheme,
+    Userinfo,
+    TrailingSlash,
+    Path,
+    Query,
+    Fragment,
+    InvalidPort,
+    DefaultPort,
+    BadWildcard,
+    Uppercase,
+    Invalid,
+}
+
+impl Defect {
+    /// The policy error code for an entry in `origins` with this defect.
+    pub fn config_code(self) -> &'static str {
+        match self {
+            Defect::Whitespace => "origin_whitespace",
+            Defect::MissingScheme => "origin_missing_scheme",
+            Defect::Userinfo => "origin_has_userinfo",
+            Defect::TrailingSlash => "origin_trailing_slash",
+            Defect::Path => "origin_has_path",
+            Defect::Query => "origin_has_query",
+            Defect::Fragment => "origin_has_fragment",
+            Defect::InvalidPort => "origin_invalid_port",
+            Defect::DefaultPort => "origin_default_port",
+            Defect::BadWildcard => "origin_bad_wildcard",
+            Defect::Uppercase => "origin_uppercase",
+            Defect::TooLong | Defect::NonAscii | Defect::Invalid => "origin_invalid",
+        }
+    }
+
+    /// What is wrong, in a few words ("has a trailing slash").
+    pub fn describe(self) -> &'static str {
+        match self {
+            Defect::TooLong => "is longer than 1024 bytes",
+            Defect::Whitespace => "contains whitespace (or is a list of origins)",
+            Defect::NonAscii => "contains non-ASCII bytes (hosts are sent in punycode, `xn--…`)",
+            Defect::MissingScheme => "has no scheme",
+            Defect::Userinfo => "contains userinfo (`user@`)",
+            Defect::TrailingSlash => "has a trailing slash",
+            Defect::Path => "has a path",
+            Defect::Query => "has a query",
+            Defect::Fragment => "has a fragment",
+            Defect::InvalidPort => "has an invalid port (1-65535, no leading zero)",
+            Defect::DefaultPort => "spells out the scheme's default port",
+            Defect::BadWildcard => {
+                "has a wildcard that is not a whole leading label (`https://*.example.com`) or the whole port (`http://localhost:*`)"
+            }
+            Defect::Uppercase => "has upper-case letters (browsers send scheme and host in lower case)",
+            Defect::Invalid => "is not a serialized origin (`scheme://host[:port]`)",
+        }
+    }
+}
+
+/// The host of a parsed origin.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Host<'a> {
+    /// A domain name, IPv4 address or bracketed IPv6 address.
+    Name(&'a str),
+    /// `*.suffix` (policies only): the suffix without `*.`.
+    Subdomains(&'a str),
+}
+
+/// The port of a parsed origin.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Port {
+    /// No port: the scheme's default.
+    Default,
+    Number(u16),
+    /// `:*` (policies only): any port, the default included.
+    Any,
+}
+
+/// A serialized origin split into its parts (slices of the input).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Parsed<'a> {
+    pub scheme: &'a str,
+    pub host: Host<'a>,
+    pub port: Port,
+}
+
+impl Parsed<'_> {
+    /// Loopback and `localhost` origins, which browsers treat as potentially trustworthy.
+    pub fn is_loopback(&self) -> bool {
+        let host = match self.host {
+            Host::Name(h) | Host::Subdomains(h) => h.trim_end_matches('.'),
+        };
+        host == "localhost"
+            || host.ends_with(".localhost")
+            || host == "[::1]"
+            || (host.starts_with("127.") && host.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
+    }
+}
+
+/// Parses `s` as a serialized origin. With `wildcards`, also accepts a whole leading `*` label
+/// and a `*` port (policy syntax). `null` is not handled here.
+pub(crate) fn parse(s: &[u8], wildcards: bool) -> Result<Parsed<'_>, Defect> {
+    if s.len() > MAX_ORIGIN_LEN {
+        return Err(Defect::TooLong);
+    }
+    if s.iter()
+        .any(|&b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c))
+    {
+        return Err(Defect::Whitespace);
+    }
+    let Ok(s) = std::str::from_utf8(s) else {
+        return Err(Defect::NonAscii);
+    };
+    if !s.is_ascii() {
+        return Err(Defect::NonAscii);
+    }
+    let Some(sep) = s.find("://") else {
+        return Err(Defect::MissingScheme);
+    };
+    let scheme = &s[..sep];
+    let mut upper = false;
+    check_scheme(scheme, &mut upper)?;
+    let rest = &s[sep + 3..];
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    if authority.contains('@') {
+        return Err(Defect::Userinfo);
+    }
+    match tail.as_bytes().first() {
+        None => {}
+        Some(b'/') if tail == "/" => return Err(Defect::TrailingSlash),
+        Some(b'/') => return Err(Defect::Path),
+        Some(b'?') => return Err(Defect::Query),
+        _ => return Err(Defect::Fragment),
+    }
+    let (host, port) = split_host_port(authority)?;
+    let port = parse_port(port, scheme, wildcards)?;
+    let host = parse_host(host, wildcards, &mut upper)?;
+    if upper {
+        return Err(Defect::Uppercase);
+    }
+    Ok(Parsed { scheme, host, port })
+}
+
+fn check_scheme(scheme: &str, upper: &mut bool) -> Result<(), Defect> {
+    let b = scheme.as_bytes();
+    let valid = b.first().is_some_and(|c| c.is_ascii_alphabetic())
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || b"+-.".contains(c));
+    if !valid {
+        return Err(if b.is_empty() {
+            Defect::MissingScheme
+        } else {
+            Defect::Invalid
+        });
+    }
+    *upper |= b.iter().any(u8::is_ascii_uppercase);
+    Ok(())
+}
+
+fn split_host_port(authority: &str) -> Result<(&str, Option<&str>), Defect> {
+    if authority.starts_with('[') {
+        let close = authority.find(']').ok_or(Defect::Invalid)?;
+        let (host, after) = authority.split_at(close + 1);
+        return match after.strip_prefix(':') {
+            Some(port) => Ok((host, Some(port))),
+            None if after.is_empty() => Ok((host, None)),
+            None => Err(Defect::Invalid),
+        };
+    }
+    Ok(match authority.rfind(':') {
+        Some(i) => (&authority[..i], Some(&authority[i + 1..])),
+        None => (authority, None),
+    })
+}
+
+fn parse_port(port: Option<&str>, scheme: &str, wildcards: bool) -> Result<Port, Defect> {
+    let Some(p) = port else {
+        return Ok(Port::Default);
+    };
+    if p == "*" && wildcards {
+        return Ok(Port::Any);
+    }
+    if wildcards && p.contains('*') {
+        return Err(Defect::BadWildcard);
+    }
+    if p.is_empty() || p.len() > 5 || !p.bytes().all(|b| b.is_ascii_digit()) || p.starts_with('0') {
+        return Err(Defect::InvalidPort);
+    }
+    let n: u32 = p.parse().map_err(|_| Defect::InvalidPort)?;
+    let n = u16::try_from(n).map_err(|_| Defect::InvalidPort)?;
+    if default_port(scheme) == Some(n) {
+        return Err(Defect::DefaultPort);
+    }
+    Ok(Port::Number(n))
+}
+
+/// The default port of a scheme, which a serialized origin omits.
+pub(crate) fn default_port(scheme: &str) -> Option<u16> {
+    match scheme.to_ascii_lowercase().as_str() {
+        "http" | "ws" => Some(80),
+        "https" | "wss" => Some(443),
+        _ => None,
+    }
+}
+
+fn parse_host<'a>(host: &'a str, wildcards: bool, upper: &mut bool) -> Result<Host<'a>, Defect> {
+    if let Some(inner) = host.strip_prefix('[') {
+        let inner = inner.strip_suffix(']').ok_or(Defect::Invalid)?;
+        let valid = inner.contains(':')
+            && inner
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.');
+        if !valid {
+            return Err(Defect::Invalid);
+        }
+        *upper |= inner.bytes().any(|b| b.is_ascii_uppercase());
+        return Ok(Host::Name(host));
+    }
+    if host.contains('*') {
+        if !wildcards {
+            return Err(Defect::Invalid);
+        }
+        return match host.strip_prefix("*.") {
+            Some(suffix) if !suffix.contains('*') && !suffix.is_empty() => {
+                check_domain(suffix, upper)?;
+                Ok(Host::Subdomains(suffix))
+            }
+            _ => Err(Defect::BadWildcard),
+        };
+    }
+    check_domain(host, upper)?;
+    Ok(Host::Name(host))
+}
+
+/// Letters, digits, `-`, `_`, non-empty labels; a single trailing dot is allowed.
+fn check_domain(host: &str, upper: &mut bool) -> Result<(), Defect> {
+    let body = host.strip_suffix('.').unwrap_or(host);
+    let valid = !body.is_empty()
+        && body.split('.').all(|label| {
+            !label.is_empty()
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        });
+    if !valid {
+        return Err(Defect::Invalid);
+    }
+    *upper |= host.bytes().any(|b| b.is_ascii_uppercase());
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn defect(s: &str) -> Defect {
+        parse(s.as_bytes(), true).unwrap_err()
+    }
+
+    #[test]
+    fn parses_origins_with_ports_and_ipv6() {
+        let p = parse(b"http://[::1]:8080", false).unwrap();
+        assert_eq!(p.host, Host::Name("[::1]"));
+        assert_eq!(p.port, Port::Number(8080));
+        assert!(p.is_loopback());
+        let p = parse(b"https://*.example.com:*", true).unwrap();
+        assert_eq!(p.host, Host::Subdomains("example.com"));
+        assert_eq!(p.port, Port::Any);
+    }
+
+    #[test]
+    fn classifies_each_defect() {
+        assert_eq!(defect("https://a.com/"), Defect::TrailingSlash);
+        assert_eq!(defect("https://a.com/x"), Defect::Path);
+        assert_eq!(defect("https://a.com?x"), Defect::Query);
+        assert_eq!(defect("https://a.com#x"), Defect::Fragment);
+        assert_eq!(defect("https://u@a.com"), Defect::Userinfo);
+        assert_eq!(defect("https://A.com"), Defect::Uppercase);
+        assert_eq!(defect("HTTPS://a.com"), Defect::Uppercase);
+        assert_eq!(defect("https://a.com:443"), Defect::DefaultPort);
+        assert_eq!(defect("https://a.com:0"), Defect::InvalidPort);
+        assert_eq!(defect("https://a.com:65536"), Defect::InvalidPort);
+        assert_eq!(defect("https://a.com:080"), Defect::InvalidPort);
+        assert_eq!(defect("a.com"), Defect::MissingScheme);
+        assert_eq!(defect("https://*example.com"), Defect::BadWildcard);
+        assert_eq!(defect("https://a.*.example.com"), Defect::BadWildcard);
+        assert_eq!(defect("https://*"), Defect::BadWildcard);
+        assert_eq!(defect("https://a.com, https://b.com"), Defect::Whitespace);
+        assert_eq!(defect("https://a..com"), Defect::Invalid);
+    }
+
+    #[test]
+    fn wildcards_are_rejected_in_requests() {
+        assert_eq!(parse(b"https://*.a.com", false), Err(Defect::Invalid));
+        assert_eq!(
+            parse(b"http://localhost:*", false),
+            Err(Defect::InvalidPort)
+        );
+    }
+}

@@ -1,0 +1,778 @@
+//! Compiling a policy and evaluating requests against it.
+
+use crate::config::{Format, PolicyConfig, RouteConfig};
+use crate::decision::{names, Decision, Kind, Reason, ReasonCode, Vary, Verdict};
+use crate::diagnostic::{join, ConfigErrors, Diagnostic, Diagnostics};
+use crate::matcher::OriginMatcher;
+use crate::origin;
+use crate::request::{Request, Single, MAX_ACRH_BYTES, MAX_ACRH_LINES};
+use crate::token::{
+    is_forbidden_method, is_forbidden_request_header, is_forbidden_response_header,
+    is_safelisted_method, is_token, normalize_method, trim_ows,
+};
+use hashbrown::HashTable;
+use std::fmt;
+use std::hash::{BuildHasher, Hash, Hasher};
+
+/// A compiled, immutable policy: validated, with every request-independent header value
+/// precomputed. `Send + Sync`; share it behind an `Arc` or a [`crate::SharedPolicy`].
+#[derive(Debug)]
+pub struct Policy {
+    default: Rules,
+    routes: Vec<(PathPattern, Rules)>,
+    warnings: Vec<Diagnostic>,
+}
+
+impl Policy {
+    /// Validates `config` and compiles it, reporting every problem at once.
+    pub fn compile(config: &PolicyConfig) -> Result<Policy, ConfigErrors> {
+        Self::finish(config, Diagnostics::default())
+    }
+
+    /// Reads and compiles a policy from JSON or TOML text.
+    pub fn parse(text: &str, format: Format) -> Result<Policy, ConfigErrors> {
+        let mut diags = Diagnostics::default();
+        let config = PolicyConfig::read(text, format, &mut diags);
+        Self::finish(&config, diags)
+    }
+
+    /// Reads and compiles a policy from JSON text.
+    pub fn from_json(text: &str) -> Result<Policy, ConfigErrors> {
+        Self::parse(text, Format::Json)
+    }
+
+    /// Reads and compiles a policy from TOML text.
+    pub fn from_toml(text: &str) -> Result<Policy, ConfigErrors> {
+        Self::parse(text, Format::Toml)
+    }
+
+    /// Reads and compiles a policy file; `.json` is JSON, anything else is TOML unless it
+    /// starts with `{`.
+    pub fn from_file(path: impl AsRef<std::path::Path>) -> Result<Policy, ConfigErrors> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigErrors {
+            errors: vec![Diagnostic::new(
+                "",
+                "io_error",
+                format!("cannot read {}: {e}", path.display()),
+            )],
+            warnings: Vec::new(),
+        })?;
+        let format = Format::from_path(path).unwrap_or(if text.trim_start().starts_with('{') {
+            Format::Json
+        } else {
+            Format::Toml
+        });
+        Self::parse(&text, format)
+    }
+
+    fn finish(config: &PolicyConfig, mut d: Diagnostics) -> Result<Policy, ConfigErrors> {
+        let default = Rules::compile(config, "", &mut d);
+        if config.routes.is_empty() && default.allows_no_origin() {
+            d.warn(
+                Diagnostic::new(
+                    "origins",
+                    "no_origins",
+                    "no origin is allowed: every cross-origin request is denied",
+                )
+                .hint("add origins, e.g. origins = [\"https://app.example.com\"]"),
+            );
+        }
+        let routes = config
+            .routes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, route)| compile_route(route, &format!("routes[{i}]"), &mut d))
+            .collect();
+        if d.errors.is_empty() {
+            Ok(Policy {
+                default,
+                routes,
+                warnings: d.warnings,
+            })
+        } else {
+            Err(ConfigErrors {
+                errors: d.errors,
+                warnings: d.warnings,
+            })
+        }
+    }
+
+    /// Lint warnings: legal but risky parts of the policy.
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
+    }
+
+    /// Decides what to answer to `request`. Allocates nothing.
+    pub fn evaluate<'a>(&'a self, request: &Request<'a>) -> Decision<'a> {
+        self.rules_for(request.path).evaluate(request)
+    }
+
+    fn rules_for(&self, path: &[u8]) -> &Rules {
+        let path = path.split(|&b| b == b'?').next().unwrap_or(path);
+        self.routes
+            .iter()
+            .find(|(pattern, _)| pattern.matches(path))
+            .map_or(&self.default, |(_, rules)| rules)
+    }
+}
+
+fn compile_route(
+    route: &RouteConfig,
+    prefix: &str,
+    d: &mut Diagnostics,
+) -> Option<(PathPattern, Rules)> {
+    if !route.policy.routes.is_empty() {
+        d.error(Diagnostic::new(
+            join(prefix, "routes"),
+            "route_nested",
+            "routes cannot contain routes",
+        ));
+    }
+    let pattern = PathPattern::parse(&route.path);
+    if pattern.is_none() {
+        d.error(
+            Diagnostic::new(
+                join(prefix, "path"),
+                "route_path_invalid",
+                format!("`{}` is not a route path", route.path),
+            )
+            .hint("write an exact path (`/api/health`) or a prefix ending in `/*` (`/api/*`)"),
+        );
+    }
+    let rules = Rules::compile(&route.policy, prefix, d);
+    Some((pattern?, rules))
+}
+
+/// A route's path: exact, or a prefix that matches itself, `prefix/` and everything below.
+#[derive(Debug)]
+enum PathPattern {
+    Exact(Box<[u8]>),
+    Prefix(Box<[u8]>),
+}
+
+impl PathPattern {
+    fn parse(path: &str) -> Option<PathPattern> {
+        if !path.starts_with('/')
+            || path
+                .bytes()
+                .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
+        {
+            return None;
+        }
+        match path.strip_suffix("/*") {
+            Some(prefix) if !prefix.contains('*') => {
+                Some(PathPattern::Prefix(prefix.as_bytes().into()))
+            }
+            Some(_) => None,
+            None if path.contains('*') => None,
+            None => Some(PathPattern::Exact(path.as_bytes().into())),
+        }
+    }
+
+    fn matches(&self, path: &[u8]) -> bool {
+        match self {
+            PathPattern::Exact(p) => **p == *path,
+            PathPattern::Prefix(p) => {
+                path.starts_with(p) && (path.len() == p.len() || path.get(p.len()) == Some(&b'/'))
+            }
+        }
+    }
+}
+
+/// Request header names, looked up ASCII case-insensitively without allocating.
+#[derive(Debug, Default)]
+struct NameSet {
+    table: HashTable<Box<str>>,
+    hasher: hashbrown::DefaultHashBuilder,
+}
+
+/// Hashes bytes as their ASCII lower-case form.
+struct Lowercase<'a>(&'a [u8]);
+
+impl Hash for Lowercase<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        for chunk in self.0.chunks(32) {
+            let mut buf = [0u8; 32];
+            for (dst, src) in buf.iter_mut().zip(chunk) {
+                *dst = src.to_ascii_lowercase();
+            }
+            state.write(&buf[..chunk.len()]);
+        }
+        state.write_usize(self.0.len());
+    }
+}
+
+impl NameSet {
+    /// Inserts a name; false when it was already there (in any case).
+    fn insert(&mut self, name: &str) -> bool {
+        if self.contains(name.as_bytes()) {
+            return false;
+        }
+        let hasher = &self.hasher;
+        let hash = hasher.hash_one(Lowercase(name.as_bytes()));
+        self.table
+            .insert_unique(hash, name.to_ascii_lowercase().into(), |k| {
+                hasher.hash_one(Lowercase(k.as_bytes()))
+            });
+        true
+    }
+
+    fn contains(&self, name: &[u8]) -> bool {
+        let hash = self.hasher.hash_one(Lowercase(name));
+        self.table
+            .find(hash, |k| k.as_bytes().eq_ignore_ascii_case(name))
+            .is_some()
+    }
+}
+
+/// One compiled policy (the top level or a route).
+#[derive(Debug)]
+pub(crate) struct Rules {
+    any_origin: bool,
+    origins: OriginMatcher,
+    allow_null: bool,
+    any_method: bool,
+    methods: Vec<Box<str>>,
+    any_header: bool,
+    allow_authorization: bool,
+    headers: NameSet,
+    /// The `Access-Control-Allow-Headers` value, or `None` to reflect the request's lines.
+    allow_headers_value: Option<Box<str>>,
+    expose_value: Option<Box<str>>,
+    credentials: bool,
+    max_age: Option<Box<str>>,
+    private_network: bool,
+    preflight_status: u16,
+    preflight_continue: bool,
+}
+
+impl Rules {
+    fn compile(c: &PolicyConfig, prefix: &str, d: &mut Diagnostics) -> Rules {
+        let at = |key: &str| join(prefix, key);
+        let star = c.origins.iter().position(|o| o == "*");
+        if let Some(i) = star {
+            let path = at(&format!("origins[{i}]"));
+            if c.credentials {
+                d.error(
+                    Diagnostic::new(
+                        path.clone(),
+                        "wildcard_origin_with_credentials",
+                        "`*` cannot be used with credentials: browsers reject the answer",
+                    )
+                    .hint("list the origins that may send credentials"),
+                );
+            }
+            if c.origins.iter().any(|o| o != "*") {
+                d.error(
+                    Diagnostic::new(
+                        path,
+                        "wildcard_origin_mixed",
+                        "`*` allows every origin, so listing others is a mistake",
+                    )
+                    .hint("remove `*`, or keep it alone"),
+                );
+            }
+        }
+        let origins = OriginMatcher::compile(
+            &c.origins,
+            &c.origin_regexes,
+            c.credentials,
+            c.allow_insecure_origins,
+            prefix,
+            d,
+        );
+        let (any_method, methods) = compile_methods(&c.methods, &at("methods"), d);
+        let (any_header, headers, allow_headers_value) =
+            compile_request_headers(c, &at("request_headers"), d);
+        let expose_value = compile_expose(c, &at("expose_headers"), d);
+        if c.allow_null_origin {
+            d.warn(
+                Diagnostic::new(
+                    at("allow_null_origin"),
+                    "null_origin_allowed",
+                    "the `null` origin is shared by every sandboxed iframe, file: page and data: URL",
+                )
+                .hint("allow the real origins of your pages instead"),
+            );
+        }
+        if c.private_network {
+            d.warn(
+                Diagnostic::new(
+                    at("private_network"),
+                    "private_network_enabled",
+                    "public websites allowed by this policy may reach this private-network service",
+                )
+                .hint("enable it only on services meant to be reached from public sites"),
+            );
+        }
+        let max_age = match c.max_age {
+            Some(n) if !(0..=86400).contains(&n) => {
+                d.error(
+                    Diagnostic::new(
+                        at("max_age"),
+                        "max_age_out_of_range",
+                        format!("max_age {n} is outside 0..=86400"),
+                    )
+                    .hint("browsers cap it anyway (Chromium 7200 s); 600 is common"),
+                );
+                None
+            }
+            Some(n) => {
+                if n > 7200 {
+                    d.warn(
+                        Diagnostic::new(
+                            at("max_age"),
+                            "max_age_above_browser_cap",
+                            format!("max_age {n} is above Chromium's cap of 7200 s (WebKit caps at 600 s)"),
+                        )
+                        .hint("use 7200 or less"),
+                    );
+                }
+                Some(n.to_string().into_boxed_str())
+            }
+            None => None,
+        };
+        let preflight_status = match u16::try_from(c.preflight_status) {
+            Ok(s) if (200..=299).contains(&s) => s,
+            _ => {
+                d.error(
+                    Diagnostic::new(
+                        at("preflight_status"),
+                        "preflight_status_out_of_range",
+                        format!(
+                            "preflight_status {} is not an ok status (200..=299)",
+                            c.preflight_status
+                        ),
+                    )
+                    .hint("browsers fail preflights without an ok status; use 204 or 200"),
+                );
+                204
+            }
+        };
+        Rules {
+            any_origin: star.is_some(),
+            origins,
+            allow_null: c.allow_null_origin,
+            any_method,
+            methods,
+            any_header,
+            allow_authorization: headers.contains(b"authorization"),
+            headers,
+            allow_headers_value,
+            expose_value,
+            credentials: c.credentials,
+            max_age,
+            private_network: c.private_network,
+            preflight_status,
+            preflight_continue: c.preflight_continue,
+        }
+    }
+
+    fn allows_no_origin(&self) -> bool {
+        !self.any_origin && !self.allow_null && self.origins.is_empty()
+    }
+
+    fn evaluate<'a>(&'a self, req: &Request<'a>) -> Decision<'a> {
+        let kind = if req.origin == Single::Absent {
+            Kind::NotCors
+        } else if req.is_preflight() {
+            Kind::Preflight
+        } else {
+            Kind::Actual
+        };
+        let vary = Vary::new(
+            !self.any_origin,
+            kind == Kind::Preflight,
+            self.private_network,
+        );
+        let mut d = Decision::new(kind, vary);
+        let result = match kind {
+            Kind::NotCors => return d,
+            Kind::Actual => self.check_origin(req).map(|acao| {
+                d.push(names::ALLOW_ORIGIN, acao);
+                if self.credentials {
+                    d.push(names::ALLOW_CREDENTIALS, "true");
+                }
+                if let Some(v) = &self.expose_value {
+                    d.push(names::EXPOSE_HEADERS, v);
+                }
+            }),
+            Kind::Preflight => self.answer_preflight(req, &mut d),
+        };
+        if let Err((code, value)) = result {
+            d.verdict = Verdict::Denied(Reason {
+                code,
+                value,
+                preflight: kind == Kind::Preflight,
+                rules: self,
+            });
+            if kind == Kind::Preflight && !self.preflight_continue {
+                d.status = Some(403);
+            }
+        }
+        d
+    }
+
+    /// Checks the origin; on success returns the `Access-Control-Allow-Origin` value.
+    fn check_origin<'a>(&'a self, req: &Request<'a>) -> Result<&'a str, (ReasonCode, &'a [u8])> {
+        if self.any_origin {
+            return Ok("*");
+        }
+        let raw = match req.origin {
+            Single::One(v) => v,
+            _ => return Err((ReasonCode::MalformedOrigin, b"")),
+        };
+        if req.origin_verdict.is_none() {
+            if let Some(entry) = self.origins.exact_entry(raw) {
+                return Ok(entry);
+            }
+        }
+        if raw == b"null" {
+            return match req.origin_verdict.unwrap_or(self.allow_null) {
+                true => Ok("null"),
+                false => Err((ReasonCode::NullOriginNotAllowed, raw)),
+            };
+        }
+        let malformed = (ReasonCode::MalformedOrigin, raw);
+        let parsed = origin::parse(raw, false).map_err(|_| malformed)?;
+        let text = std::str::from_utf8(raw).map_err(|_| malformed)?;
+        let allowed = match req.origin_verdict {
+            Some(v) => v,
+            None => self.origins.matches(text, &parsed),
+        };
+        if allowed {
+            Ok(text)
+        } else {
+            Err((ReasonCode::OriginNotAllowed, raw))
+        }
+    }
+
+    fn answer_preflight<'a>(
+        &'a self,
+        req: &Request<'a>,
+        d: &mut Decision<'a>,
+    ) -> Result<(), (ReasonCode, &'a [u8])> {
+        let acao = self.check_origin(req)?;
+        let method = self.check_method(req)?;
+        let has_headers = self.check_request_headers(req)?;
+        let private_network = req.private_network == Single::One(b"true");
+        if private_network && !self.private_network {
+            return Err((ReasonCode::PrivateNetworkNotAllowed, b"true"));
+        }
+        d.status = (!self.preflight_continue).then_some(self.preflight_status);
+        d.push(names::ALLOW_ORIGIN, acao);
+        if self.credentials {
+            d.push(names::ALLOW_CREDENTIALS, "true");
+        }
+        d.push(names::ALLOW_METHODS, method);
+        if has_headers {
+            match &self.allow_headers_value {
+                Some(v) => d.push(names::ALLOW_HEADERS, v),
+                None => {
+                    for line in req.request_header_lines() {
+                        let line = trim_ows(line);
+                        if line.split(|&b| b == b',').any(|e| !trim_ows(e).is_empty()) {
+                            // Checked above: tokens, commas and spaces only, so ASCII.
+                            d.push(
+                                names::ALLOW_HEADERS,
+                                std::str::from_utf8(line).unwrap_or(""),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        if private_network {
+            d.push(names::ALLOW_PRIVATE_NETWORK, "true");
+        }
+        if let Some(v) = &self.max_age {
+            d.push(names::MAX_AGE, v);
+        }
+        Ok(())
+    }
+
+    /// Checks `Access-Control-Request-Method`; returns the normalised method.
+    fn check_method<'a>(&'a self, req: &Request<'a>) -> Result<&'a str, (ReasonCode, &'a [u8])> {
+        let raw = match req.request_method {
+            Single::One(m) => m,
+            _ => return Err((ReasonCode::MalformedMethod, b"")),
+        };
+        if !is_token(raw) {
+            return Err((ReasonCode::MalformedMethod, raw));
+        }
+        let method = normalize_method(raw);
+        let allowed = is_safelisted_method(method)
+            || self.any_method
+            || self.methods.iter().any(|m| m.as_bytes() == method);
+        match std::str::from_utf8(method) {
+            Ok(m) if allowed => Ok(m),
+            _ => Err((ReasonCode::MethodNotAllowed, raw)),
+        }
+    }
+
+    /// Checks `Access-Control-Request-Headers`; returns whether it names any header.
+    fn check_request_headers<'a>(
+        &'a self,
+        req: &Request<'a>,
+    ) -> Result<bool, (ReasonCode, &'a [u8])> {
+        let lines = req.request_header_lines();
+        if req.request_header_lines > MAX_ACRH_LINES || req.request_header_bytes > MAX_ACRH_BYTES {
+            let first = lines.first().copied().unwrap_or(b"");
+            return Err((
+                ReasonCode::RequestHeadersTooLarge,
+                &first[..first.len().min(64)],
+            ));
+        }
+        let mut any = false;
+        for line in lines {
+            for element in line.split(|&b| b == b',') {
+                let name = trim_ows(element);
+                if name.is_empty() {
+                    continue;
+                }
+                if !is_token(name) {
+                    return Err((ReasonCode::MalformedRequestHeaders, name));
+                }
+                let allowed = if name.eq_ignore_ascii_case(b"authorization") {
+                    self.allow_authorization
+                } else {
+                    self.any_header || self.headers.contains(name)
+                };
+                if !allowed {
+                    return Err((ReasonCode::HeaderNotAllowed, name));
+                }
+                any = true;
+            }
+        }
+        Ok(any)
+    }
+
+    /// Writes the message of a denial, with a hint where one helps.
+    pub(crate) fn explain(
+        &self,
+        f: &mut fmt::Formatter<'_>,
+        code: ReasonCode,
+        value: &[u8],
+    ) -> fmt::Result {
+        let v = String::from_utf8_lossy(value);
+        match code {
+            ReasonCode::MalformedOrigin => {
+                let why = match origin::parse(value, false) {
+                    Err(defect) => defect.describe(),
+                    Ok(_) => "occurs on more than one line",
+                };
+                write!(f, "the Origin header `{v}` {why}; it matches nothing")
+            }
+            ReasonCode::NullOriginNotAllowed => write!(
+                f,
+                "origin `null` (a sandboxed iframe, file: page or data: URL) is not allowed; \
+                 hint: set allow_null_origin = true only if you accept every such page"
+            ),
+            ReasonCode::OriginNotAllowed => {
+                write!(f, "origin `{v}` is not allowed by the policy")?;
+                let hint = origin::parse(value, false).ok().and_then(|p| self.origins.hint(&v, &p));
+                match hint {
+                    Some(h) => write!(f, "; hint: {h}"),
+                    None => write!(f, "; hint: add it to origins"),
+                }
+            }
+            ReasonCode::MalformedMethod => {
+                write!(f, "Access-Control-Request-Method `{v}` is not a single HTTP token")
+            }
+            ReasonCode::MethodNotAllowed => {
+                write!(f, "method `{v}` is not allowed")?;
+                let upper = v.to_ascii_uppercase();
+                if upper != v && self.methods.iter().any(|m| **m == upper) {
+                    write!(f, "; hint: methods compare case-sensitively and browsers send `{v}` as the page wrote it: call fetch with `{upper}`")
+                } else {
+                    write!(f, "; hint: add \"{v}\" to methods")
+                }
+            }
+            ReasonCode::MalformedRequestHeaders => {
+                write!(f, "Access-Control-Request-Headers element `{v}` is not an HTTP token")
+            }
+            ReasonCode::HeaderNotAllowed => {
+                write!(f, "request header `{v}` is not allowed")?;
+                if value.eq_ignore_ascii_case(b"authorization") && self.any_header {
+                    write!(f, "; hint: `*` does not cover authorization: list \"authorization\" in request_headers")
+                } else {
+                    write!(f, "; hint: add \"{}\" to request_headers", v.to_ascii_lowercase())
+                }
+            }
+            ReasonCode::RequestHeadersTooLarge => write!(
+                f,
+                "Access-Control-Request-Headers exceeds {MAX_ACRH_BYTES} bytes or {MAX_ACRH_LINES} lines; \
+                 browsers never send that much"
+            ),
+            ReasonCode::PrivateNetworkNotAllowed => write!(
+                f,
+                "a Private Network Access preflight, and private_network is off; \
+                 hint: set private_network = true if public sites may reach this service"
+            ),
+        }
+    }
+}
+
+fn compile_methods(list: &[String], path: &str, d: &mut Diagnostics) -> (bool, Vec<Box<str>>) {
+    let mut any = false;
+    let mut out: Vec<Box<str>> = Vec::new();
+    for (i, m) in list.iter().enumerate() {
+        let p = format!("{path}[{i}]");
+        if m == "*" {
+            any = true;
+        } else if !is_token(m.as_bytes()) {
+            d.error(Diagnostic::new(
+                p,
+                "method_invalid",
+                format!("`{m}` is not an HTTP method token"),
+            ));
+        } else if is_forbidden_method(m) {
+            d.error(
+                Diagnostic::new(
+                    p,
+                    "method_forbidden",
+                    format!("`{m}` is a forbidden method: browsers never send it"),
+                )
+                .hint("remove it"),
+            );
+        } else {
+            let norm = String::from_utf8_lossy(normalize_method(m.as_bytes())).into_owned();
+            if out.iter().any(|o| **o == norm) {
+                d.warn(Diagnostic::new(
+                    p,
+                    "duplicate_entry",
+                    format!("`{m}` is listed twice"),
+                ));
+                continue;
+            }
+            if norm.bytes().any(|b| b.is_ascii_lowercase()) {
+                d.warn(
+                    Diagnostic::new(
+                        p,
+                        "method_not_uppercase",
+                        format!("browsers send `{m}` exactly as the page wrote it: only `fetch(…, {{method: '{m}'}})` matches"),
+                    )
+                    .hint(format!("write `{}`", m.to_ascii_uppercase())),
+                );
+            }
+            out.push(norm.into());
+        }
+    }
+    (any, out)
+}
+
+fn compile_request_headers(
+    c: &PolicyConfig,
+    path: &str,
+    d: &mut Diagnostics,
+) -> (bool, NameSet, Option<Box<str>>) {
+    let mut any = false;
+    let mut set = NameSet::default();
+    let mut ordered: Vec<String> = Vec::new();
+    for (i, name) in c.request_headers.iter().enumerate() {
+        let p = format!("{path}[{i}]");
+        if name == "*" {
+            any = true;
+        } else if !is_token(name.as_bytes()) {
+            d.error(Diagnostic::new(
+                p,
+                "request_header_invalid",
+                format!("`{name}` is not an HTTP header name"),
+            ));
+        } else if is_forbidden_request_header(name) {
+            d.error(
+                Diagnostic::new(
+                    p,
+                    "request_header_forbidden",
+                    format!("`{name}` is a forbidden request header: pages cannot set it"),
+                )
+                .hint("remove it"),
+            );
+        } else if !set.insert(name) {
+            d.warn(Diagnostic::new(
+                p,
+                "duplicate_entry",
+                format!("`{name}` is listed twice"),
+            ));
+        } else {
+            ordered.push(name.to_ascii_lowercase());
+        }
+    }
+    let value = match (any, c.credentials) {
+        (true, true) => None,
+        (true, false) if set.contains(b"authorization") => Some("*, authorization".into()),
+        (true, false) => Some("*".into()),
+        (false, _) => Some(ordered.join(", ").into()),
+    };
+    (any, set, value)
+}
+
+fn compile_expose(c: &PolicyConfig, path: &str, d: &mut Diagnostics) -> Option<Box<str>> {
+    let mut seen = NameSet::default();
+    let mut ordered: Vec<String> = Vec::new();
+    for (i, name) in c.expose_headers.iter().enumerate() {
+        let p = format!("{path}[{i}]");
+        if name == "*" && c.credentials {
+            d.error(
+                Diagnostic::new(
+                    p,
+                    "wildcard_expose_with_credentials",
+                    "`*` in expose_headers is the literal name `*` under credentials, exposing nothing",
+                )
+                .hint("list the header names to expose"),
+            );
+        } else if !is_token(name.as_bytes()) {
+            d.error(Diagnostic::new(
+                p,
+                "expose_header_invalid",
+                format!("`{name}` is not an HTTP header name"),
+            ));
+        } else if is_forbidden_response_header(name) {
+            d.error(
+                Diagnostic::new(
+                    p,
+                    "expose_header_forbidden",
+                    format!("`{name}` can never be read by JavaScript"),
+                )
+                .hint("remove it"),
+            );
+        } else if !seen.insert(name) {
+            d.warn(Diagnostic::new(
+                p,
+                "duplicate_entry",
+                format!("`{name}` is listed twice"),
+            ));
+        } else {
+            ordered.push(name.to_ascii_lowercase());
+        }
+    }
+    (!ordered.is_empty()).then(|| ordered.join(", ").into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn route_paths_match_prefixes_on_segment_boundaries() {
+        let p = PathPattern::parse("/public/*").unwrap();
+        assert!(p.matches(b"/public"));
+        assert!(p.matches(b"/public/"));
+        assert!(p.matches(b"/public/a/b"));
+        assert!(!p.matches(b"/publicity"));
+        let all = PathPattern::parse("/*").unwrap();
+        assert!(all.matches(b"/anything"));
+        assert!(PathPattern::parse("/a/*/b").is_none());
+        assert!(PathPattern::parse("api").is_none());
+    }
+
+    #[test]
+    fn name_set_is_case_insensitive() {
+        let mut s = NameSet::default();
+        assert!(s.insert("X-Request-ID"));
+        assert!(!s.insert("x-request-id"));
+        assert!(s.contains(b"X-REQUEST-ID"));
+        assert!(!s.contains(b"x-request"));
+    }
+}
