@@ -158,6 +158,7 @@ pub struct Decision<'a> {
     pub(crate) headers: [Header<'a>; MAX_HEADERS],
     pub(crate) header_count: usize,
     pub(crate) vary: Vary,
+    pub(crate) body: &'static str,
 }
 
 impl<'a> Decision<'a> {
@@ -169,6 +170,7 @@ impl<'a> Decision<'a> {
             headers: [("", ""); MAX_HEADERS],
             header_count: 0,
             vary,
+            body: "",
         }
     }
 
@@ -216,6 +218,12 @@ impl<'a> Decision<'a> {
     /// The `Vary` names to append.
     pub fn vary(&self) -> Vary {
         self.vary
+    }
+
+    /// The body of an answered preflight: empty in the strict profile; compatibility
+    /// profiles answer with their peer's text.
+    pub fn body(&self) -> &'static str {
+        self.body
     }
 }
 
