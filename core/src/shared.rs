@@ -13,10 +13,10 @@ pub struct SharedPolicy {
 }
 
 impl SharedPolicy {
-    /// A handle serving `policy`.
-    pub fn new(policy: Policy) -> Self {
+    /// A handle serving `policy` (a `Policy`, or an `Arc<Policy>` a binding already shares).
+    pub fn new(policy: impl Into<Arc<Policy>>) -> Self {
         SharedPolicy {
-            current: ArcSwap::from_pointee(policy),
+            current: ArcSwap::new(policy.into()),
         }
     }
 
@@ -25,9 +25,10 @@ impl SharedPolicy {
         self.current.load_full()
     }
 
-    /// Replaces the policy; requests already holding a snapshot finish with the old one.
-    pub fn store(&self, policy: Policy) {
-        self.current.store(Arc::new(policy));
+    /// Replaces the policy (a `Policy` or an `Arc<Policy>`); requests already holding a
+    /// snapshot finish with the old one.
+    pub fn store(&self, policy: impl Into<Arc<Policy>>) {
+        self.current.store(policy.into());
     }
 
     /// Compiles `config` and swaps it in; on error the old policy keeps serving.
