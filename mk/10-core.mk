@@ -1,8 +1,13 @@
 # Rust workspace: format, lints, unit tests, shared vectors, allocation test.
-.PHONY: test-rust lint-rust
+.PHONY: test-rust lint-rust rust-components
 TEST_TARGETS += lint-rust test-rust
 
-lint-rust: ## cargo fmt --check and clippy -D warnings
+# rustfmt and clippy are rustup components a minimal toolchain may lack.
+rust-components:
+	@$(CARGO) fmt --version >/dev/null 2>&1 || rustup component add rustfmt
+	@$(CARGO) clippy --version >/dev/null 2>&1 || rustup component add clippy
+
+lint-rust: rust-components ## cargo fmt --check and clippy -D warnings
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 

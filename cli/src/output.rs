@@ -1,0 +1,176 @@
+//! Rendering: a decision as text or JSON, and policy diagnostics for stderr.
+
+use crate::style::Style;
+use corsgate::{ConfigErrors, Decision, Diagnostic, Kind};
+use serde_json::{json, Value};
+use std::fmt::Write;
+use std::path::Path;
+
+/// One evaluated request, with what the output needs to describe it.
+pub struct Check<'c, 'a> {
+    /// The request method, as sent.
+    pub method: &'c str,
+    /// The request path.
+    pub path: &'c str,
+    /// The request's header lines, in order (Origin first when given).
+    pub lines: &'c [(&'c str, &'c str)],
+    /// The URL shown in the browser's console message.
+    pub url: &'c str,
+    /// The Origin shown in the browser's console message (empty when absent).
+    pub origin: &'c str,
+    /// The answer.
+    pub decision: &'c Decision<'a>,
+}
+
+/// Width of the label column of the human output.
+const LABEL: usize = 9;
+
+/// The decision as aligned `label  value` lines.
+pub fn human(check: &Check<'_, '_>, style: Style) -> String {
+    let d = check.decision;
+    let mut out = String::new();
+    let mut row = |label: &str, lines: &[String]| {
+        for (i, line) in lines.iter().enumerate() {
+            let label = if i == 0 { label } else { "" };
+            let pad = " ".repeat(LABEL.saturating_sub(label.len()));
+            let _ = writeln!(out, "{}{pad}{line}", style.label(label));
+        }
+    };
+
+    let mut request = vec![format!("{} {}", check.method, check.path)];
+    request.extend(check.lines.iter().map(|(n, v)| format!("{n}: {v}")));
+    row("request", &request);
+
+    let gloss = match d.kind() {
+        Kind::Preflight => "the browser asks before sending the real request",
+        Kind::Actual => "a cross-origin request the application answers",
+        Kind::NotCors => "no Origin header: CORS does not apply",
+    };
+    row(
+        "kind",
+        &[format!(
+            "{} {}",
+            d.kind().as_str(),
+            style.dim(&format!("({gloss})"))
+        )],
+    );
+
+    match d.reason() {
+        None => row("verdict", &[style.good("allowed")]),
+        Some(reason) => {
+            row(
+                "verdict",
+                &[format!(
+                    "{} ({})",
+                    style.bad("denied"),
+                    reason.code().as_str()
+                )],
+            );
+            row("reason", &[reason.message().to_string()]);
+            row(
+                "browser",
+                &[reason.browser_message(check.url, check.origin)],
+            );
+        }
+    }
+
+    let status = match d.status() {
+        Some(status) => status.to_string(),
+        None => "answered by the application".to_string(),
+    };
+    row("status", &[status]);
+
+    let headers: Vec<String> = if d.headers().is_empty() {
+        vec![style.dim("(none)")]
+    } else {
+        d.headers()
+            .iter()
+            .map(|(n, v)| format!("{n}: {v}"))
+            .collect()
+    };
+    row("headers", &headers);
+
+    let vary = d.vary().value();
+    let vary = if vary.is_empty() {
+        style.dim("(none)")
+    } else {
+        vary.to_string()
+    };
+    row("vary", &[vary]);
+    out
+}
+
+/// The decision as one JSON object on one line: `kind`, `allowed`, `status`, `headers`
+/// (`[[name, value], …]`), `vary` (`[name, …]`) and `reason` (`{code, value, message,
+/// browser_message}` or `null`), in that order.
+pub fn json(check: &Check<'_, '_>) -> String {
+    let d = check.decision;
+    let reason = match d.reason() {
+        None => Value::Null,
+        Some(r) => json!({
+            "code": r.code().as_str(),
+            "value": String::from_utf8_lossy(r.value()),
+            "message": r.message().to_string(),
+            "browser_message": r.browser_message(check.url, check.origin),
+        }),
+    };
+    let fields = [
+        ("kind", json!(d.kind().as_str())),
+        ("allowed", json!(d.is_allowed())),
+        ("status", json!(d.status())),
+        ("headers", json!(d.headers())),
+        ("vary", json!(d.vary().names())),
+        ("reason", reason),
+    ];
+    let body: Vec<String> = fields
+        .iter()
+        .map(|(key, value)| format!("{}:{value}", json!(key)))
+        .collect();
+    format!("{{{}}}\n", body.join(","))
+}
+
+/// Every error of an invalid policy (and its warnings), for stderr.
+pub fn config_errors(file: &Path, errors: &ConfigErrors, style: Style) -> String {
+    let n = errors.errors.len();
+    let mut out = if errors.errors.iter().all(|e| e.code == "io_error") {
+        String::new()
+    } else {
+        format!(
+            "{} {} is not a valid policy ({n} problem{}):\n",
+            style.bad("error:"),
+            file.display(),
+            if n == 1 { "" } else { "s" }
+        )
+    };
+    for e in &errors.errors {
+        if e.code == "io_error" {
+            let _ = writeln!(out, "{} {}", style.bad("error:"), e.message);
+        } else {
+            out.push_str(&diagnostic("  ", e, style));
+        }
+    }
+    out.push_str(&warnings(&errors.warnings, style));
+    out
+}
+
+/// Lint warnings, for stderr.
+pub fn warnings(warnings: &[Diagnostic], style: Style) -> String {
+    warnings
+        .iter()
+        .map(|w| diagnostic(&format!("{} ", style.warn("warning:")), w, style))
+        .collect()
+}
+
+/// `path: message [code]` and, on the next line, the hint.
+fn diagnostic(prefix: &str, d: &Diagnostic, style: Style) -> String {
+    let mut out = String::from(prefix);
+    if !d.path.is_empty() {
+        out.push_str(&style.label(&d.path));
+        out.push_str(": ");
+    }
+    let _ = writeln!(out, "{} {}", d.message, style.dim(&format!("[{}]", d.code)));
+    if let Some(hint) = &d.hint {
+        let _ = writeln!(out, "      {} {hint}", style.dim("hint:"));
+    }
+    out
+}
