@@ -106,27 +106,39 @@ pub fn human(check: &Check<'_, '_>, style: Style) -> String {
 pub fn json(check: &Check<'_, '_>) -> String {
     let d = check.decision;
     let reason = match d.reason() {
-        None => Value::Null,
-        Some(r) => json!({
-            "code": r.code().as_str(),
-            "value": String::from_utf8_lossy(r.value()),
-            "message": r.message().to_string(),
-            "browser_message": r.browser_message(check.url, check.origin),
-        }),
+        None => Value::Null.to_string(),
+        Some(r) => object(&[
+            ("code", json!(r.code().as_str()).to_string()),
+            (
+                "value",
+                json!(String::from_utf8_lossy(r.value())).to_string(),
+            ),
+            ("message", json!(r.message().to_string()).to_string()),
+            (
+                "browser_message",
+                json!(r.browser_message(check.url, check.origin)).to_string(),
+            ),
+        ]),
     };
-    let fields = [
-        ("kind", json!(d.kind().as_str())),
-        ("allowed", json!(d.is_allowed())),
-        ("status", json!(d.status())),
-        ("headers", json!(d.headers())),
-        ("vary", json!(d.vary().names())),
+    let top = object(&[
+        ("kind", json!(d.kind().as_str()).to_string()),
+        ("allowed", json!(d.is_allowed()).to_string()),
+        ("status", json!(d.status()).to_string()),
+        ("headers", json!(d.headers()).to_string()),
+        ("vary", json!(d.vary().names()).to_string()),
         ("reason", reason),
-    ];
+    ]);
+    top + "\n"
+}
+
+/// A JSON object from keys and already-serialized values, keeping the keys in the given
+/// order (a `serde_json` map would sort them).
+fn object(fields: &[(&str, String)]) -> String {
     let body: Vec<String> = fields
         .iter()
         .map(|(key, value)| format!("{}:{value}", json!(key)))
         .collect();
-    format!("{{{}}}\n", body.join(","))
+    format!("{{{}}}", body.join(","))
 }
 
 /// Every error of an invalid policy (and its warnings), for stderr.

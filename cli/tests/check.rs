@@ -182,6 +182,8 @@ fn denied_preflight_as_json_carries_the_whole_reason() {
         ],
     );
     assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out)
+        .contains(r#","reason":{"code":"header_not_allowed","value":"Authorization","message":"#));
     let v = json_of(&out);
     assert_eq!(v["kind"], "preflight");
     assert_eq!(v["allowed"], false);
