@@ -1,6 +1,5 @@
 //! What the engine answers: the kind of request, the verdict, the status and the headers.
 
-use crate::policy::Rules;
 use crate::request::MAX_ACRH_LINES;
 use std::fmt;
 
@@ -234,7 +233,33 @@ pub struct Reason<'a> {
     pub(crate) code: ReasonCode,
     pub(crate) value: &'a [u8],
     pub(crate) preflight: bool,
-    pub(crate) rules: &'a Rules,
+    pub(crate) rules: &'a dyn Explain,
+}
+
+/// What a profile's compiled rules say about their denials.
+pub(crate) trait Explain: Sync {
+    /// Writes the one-line message of a denial, with a hint where one helps.
+    fn explain(&self, f: &mut fmt::Formatter<'_>, code: ReasonCode, value: &[u8]) -> fmt::Result;
+
+    /// Chromium's reason for the answer to a denied request.
+    fn browser_reason(&self, _code: ReasonCode, preflight: bool) -> &'static str {
+        missing_allow_origin(preflight)
+    }
+}
+
+impl Explain for crate::policy::Rules {
+    fn explain(&self, f: &mut fmt::Formatter<'_>, code: ReasonCode, value: &[u8]) -> fmt::Result {
+        crate::policy::Rules::explain(self, f, code, value)
+    }
+}
+
+/// Chromium's reason for an answer without `Access-Control-Allow-Origin`.
+pub(crate) fn missing_allow_origin(preflight: bool) -> &'static str {
+    if preflight {
+        PREFLIGHT_MISSING_ALLOW_ORIGIN
+    } else {
+        MISSING_ALLOW_ORIGIN
+    }
 }
 
 impl fmt::Debug for Reason<'_> {
@@ -275,13 +300,10 @@ impl<'a> Reason<'a> {
     }
 
     /// The reason part of Chromium's console message (after "has been blocked by CORS
-    /// policy: "). A denied answer carries no `Access-Control-Allow-Origin`.
+    /// policy: "). A strict denial carries no `Access-Control-Allow-Origin`; compatibility profiles may
+    /// answer otherwise (a `starlette` preflight denied for its method fails on its status).
     pub fn browser_reason(&self) -> &'static str {
-        if self.preflight {
-            PREFLIGHT_MISSING_ALLOW_ORIGIN
-        } else {
-            MISSING_ALLOW_ORIGIN
-        }
+        self.rules.browser_reason(self.code, self.preflight)
     }
 
     /// Chromium's whole console message for a `fetch()` of `url` from `origin`.

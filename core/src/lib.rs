@@ -24,6 +24,7 @@ mod origin;
 mod policy;
 mod request;
 mod shared;
+pub mod starlette;
 mod token;
 
 pub use config::{Format, PolicyConfig, RouteConfig};

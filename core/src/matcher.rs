@@ -310,7 +310,7 @@ fn first_line(s: &str) -> &str {
 }
 
 /// A `.` outside a character class, unescaped, between two host characters (`app.example`).
-fn has_unescaped_dot(re: &str) -> bool {
+pub(crate) fn has_unescaped_dot(re: &str) -> bool {
     let b = re.as_bytes();
     let mut in_class = false;
     let mut i = 0;

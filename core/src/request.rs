@@ -12,15 +12,24 @@ pub(crate) enum Single<'a> {
     #[default]
     Absent,
     One(&'a [u8]),
-    Repeated,
+    /// Repeated; the first value is kept for compatibility profiles that read it.
+    Repeated(&'a [u8]),
 }
 
 impl<'a> Single<'a> {
     fn add(&mut self, value: &'a [u8]) {
-        *self = match self {
+        *self = match *self {
             Single::Absent => Single::One(value),
-            _ => Single::Repeated,
+            Single::One(first) | Single::Repeated(first) => Single::Repeated(first),
         };
+    }
+
+    /// The first value, whether or not the header is repeated.
+    pub(crate) fn first(self) -> Option<&'a [u8]> {
+        match self {
+            Single::Absent => None,
+            Single::One(v) | Single::Repeated(v) => Some(v),
+        }
     }
 }
 
