@@ -19,6 +19,7 @@
 mod config;
 mod decision;
 mod diagnostic;
+pub mod express;
 mod matcher;
 mod origin;
 mod policy;
