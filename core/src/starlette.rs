@@ -623,24 +623,23 @@ fn set<'d>(
     }
 }
 
-/// Applies a `starlette` decision for a request the application answered to the
-/// application's response headers (`existing`, in order), exactly as Starlette's middleware
-/// rewrites them; `out` receives the resulting list (cleared first). Nothing is done for an
-/// answered preflight, whose headers [`preflight_response_headers`] gives.
+/// Applies the headers and `Vary` names of a `starlette` decision for a request the
+/// application answers (`cors` is `decision.headers()`, values as bytes; a binding may keep
+/// an owned copy) to the application's response headers (`existing`, in order), exactly as
+/// Starlette's middleware rewrites them; `out` receives the resulting list (cleared first).
+/// An answered preflight is not merged: [`preflight_response_headers`] is its header block.
 pub fn merge_headers<'d>(
-    decision: &Decision<'d>,
+    cors: impl IntoIterator<Item = (&'static str, &'d [u8])>,
+    vary: Vary,
     existing: &[(&[u8], &[u8])],
     out: &mut Vec<MergedHeader<'d>>,
 ) {
     out.clear();
     out.extend((0..existing.len()).map(MergedHeader::Kept));
-    if decision.status().is_some() {
-        return;
+    for (name, value) in cors {
+        set(out, existing, lower(name), Cow::Borrowed(value));
     }
-    for &(name, value) in decision.headers() {
-        set(out, existing, lower(name), Cow::Borrowed(value.as_bytes()));
-    }
-    let vary = decision.vary().names();
+    let vary = vary.names();
     if vary.is_empty() {
         return;
     }
@@ -752,7 +751,8 @@ mod tests {
             (b"access-control-allow-credentials", b"no"),
         ];
         let mut out = Vec::new();
-        merge_headers(&d, &existing, &mut out);
+        let cors = d.headers().iter().map(|&(n, v)| (n, v.as_bytes()));
+        merge_headers(cors, d.vary(), &existing, &mut out);
         assert_eq!(
             out,
             [
