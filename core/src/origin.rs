@@ -111,6 +111,9 @@ pub(crate) fn parse(s: &[u8], wildcards: bool) -> Result<Parsed<'_>, Defect> {
     if s.len() > MAX_ORIGIN_LEN {
         return Err(Defect::TooLong);
     }
+    if s.is_empty() {
+        return Err(Defect::Invalid);
+    }
     if s.iter()
         .any(|&b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c))
     {
@@ -205,10 +208,13 @@ fn parse_port(port: Option<&str>, scheme: &str, wildcards: bool) -> Result<Port,
 
 /// The default port of a scheme, which a serialized origin omits.
 pub(crate) fn default_port(scheme: &str) -> Option<u16> {
-    match scheme.to_ascii_lowercase().as_str() {
-        "http" | "ws" => Some(80),
-        "https" | "wss" => Some(443),
-        _ => None,
+    let is = |s: &str| scheme.eq_ignore_ascii_case(s);
+    if is("http") || is("ws") {
+        Some(80)
+    } else if is("https") || is("wss") {
+        Some(443)
+    } else {
+        None
     }
 }
 
