@@ -16,6 +16,7 @@
 //! assert_eq!(decision.vary().value(), "Origin");
 //! ```
 
+pub mod browser;
 mod config;
 mod decision;
 mod diagnostic;

@@ -1,0 +1,215 @@
+//! Chromium's CORS error kinds, their console messages, and the fix on the server side.
+
+use std::fmt;
+
+/// Chromium's `network::mojom::CorsError` kinds the checker reports, named as Chromium names
+/// them (DevTools shows these names in the Issues panel).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CorsErrorKind {
+    /// Actual response: no `Access-Control-Allow-Origin`.
+    MissingAllowOriginHeader,
+    /// Actual response: `*` with credentials mode `include`.
+    WildcardOriginNotAllowed,
+    /// Actual response: several origins (a space or comma in the value).
+    MultipleAllowOriginValues,
+    /// Actual response: a value that is not a URL.
+    InvalidAllowOriginValue,
+    /// Actual response: another origin.
+    AllowOriginMismatch,
+    /// Actual response: `Access-Control-Allow-Credentials` is not exactly `true`.
+    InvalidAllowCredentials,
+    /// Preflight: no `Access-Control-Allow-Origin`.
+    PreflightMissingAllowOriginHeader,
+    /// Preflight: `*` with credentials mode `include`.
+    PreflightWildcardOriginNotAllowed,
+    /// Preflight: several origins.
+    PreflightMultipleAllowOriginValues,
+    /// Preflight: a value that is not a URL.
+    PreflightInvalidAllowOriginValue,
+    /// Preflight: another origin.
+    PreflightAllowOriginMismatch,
+    /// Preflight: `Access-Control-Allow-Credentials` is not exactly `true`.
+    PreflightInvalidAllowCredentials,
+    /// Preflight: the status is not 200–299.
+    PreflightInvalidStatus,
+    /// Preflight: answered with a redirect.
+    PreflightDisallowedRedirect,
+    /// Preflight: `Access-Control-Allow-Methods` is not a list of tokens.
+    InvalidAllowMethodsPreflightResponse,
+    /// Preflight: `Access-Control-Allow-Headers` is not a list of tokens.
+    InvalidAllowHeadersPreflightResponse,
+    /// Preflight: the method is not allowed.
+    MethodDisallowedByPreflightResponse,
+    /// Preflight: a request header is not allowed.
+    HeaderDisallowedByPreflightResponse,
+}
+
+impl CorsErrorKind {
+    /// Chromium's name, such as `PreflightMissingAllowOriginHeader`.
+    pub fn as_str(self) -> &'static str {
+        use CorsErrorKind::*;
+        match self {
+            MissingAllowOriginHeader => "MissingAllowOriginHeader",
+            WildcardOriginNotAllowed => "WildcardOriginNotAllowed",
+            MultipleAllowOriginValues => "MultipleAllowOriginValues",
+            InvalidAllowOriginValue => "InvalidAllowOriginValue",
+            AllowOriginMismatch => "AllowOriginMismatch",
+            InvalidAllowCredentials => "InvalidAllowCredentials",
+            PreflightMissingAllowOriginHeader => "PreflightMissingAllowOriginHeader",
+            PreflightWildcardOriginNotAllowed => "PreflightWildcardOriginNotAllowed",
+            PreflightMultipleAllowOriginValues => "PreflightMultipleAllowOriginValues",
+            PreflightInvalidAllowOriginValue => "PreflightInvalidAllowOriginValue",
+            PreflightAllowOriginMismatch => "PreflightAllowOriginMismatch",
+            PreflightInvalidAllowCredentials => "PreflightInvalidAllowCredentials",
+            PreflightInvalidStatus => "PreflightInvalidStatus",
+            PreflightDisallowedRedirect => "PreflightDisallowedRedirect",
+            InvalidAllowMethodsPreflightResponse => "InvalidAllowMethodsPreflightResponse",
+            InvalidAllowHeadersPreflightResponse => "InvalidAllowHeadersPreflightResponse",
+            MethodDisallowedByPreflightResponse => "MethodDisallowedByPreflightResponse",
+            HeaderDisallowedByPreflightResponse => "HeaderDisallowedByPreflightResponse",
+        }
+    }
+
+    /// Whether the error is about the preflight response (method and header errors included).
+    pub fn is_preflight(self) -> bool {
+        use CorsErrorKind::*;
+        !matches!(
+            self,
+            MissingAllowOriginHeader
+                | WildcardOriginNotAllowed
+                | MultipleAllowOriginValues
+                | InvalidAllowOriginValue
+                | AllowOriginMismatch
+                | InvalidAllowCredentials
+        )
+    }
+
+    /// Whether Chromium prefixes the reason with "Response to preflight request doesn't pass
+    /// access control check: " (the method, header and parse errors have no prefix).
+    fn has_preflight_prefix(self) -> bool {
+        use CorsErrorKind::*;
+        matches!(
+            self,
+            PreflightMissingAllowOriginHeader
+                | PreflightWildcardOriginNotAllowed
+                | PreflightMultipleAllowOriginValues
+                | PreflightInvalidAllowOriginValue
+                | PreflightAllowOriginMismatch
+                | PreflightInvalidAllowCredentials
+                | PreflightInvalidStatus
+                | PreflightDisallowedRedirect
+        )
+    }
+
+    /// The preflight variant of an `Access-Control-Allow-Origin`/`-Credentials` error.
+    pub(crate) fn for_preflight(self) -> Self {
+        use CorsErrorKind::*;
+        match self {
+            MissingAllowOriginHeader => PreflightMissingAllowOriginHeader,
+            WildcardOriginNotAllowed => PreflightWildcardOriginNotAllowed,
+            MultipleAllowOriginValues => PreflightMultipleAllowOriginValues,
+            InvalidAllowOriginValue => PreflightInvalidAllowOriginValue,
+            AllowOriginMismatch => PreflightAllowOriginMismatch,
+            InvalidAllowCredentials => PreflightInvalidAllowCredentials,
+            other => other,
+        }
+    }
+}
+
+impl fmt::Display for CorsErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Appended by Chromium to the missing-header message of a `fetch()`.
+const OPAQUE_HINT: &str = " If an opaque response serves your needs, set the request's mode to 'no-cors' to fetch the resource with CORS disabled.";
+/// Appended by Chromium to the multiple/invalid/mismatch messages of a `fetch()`.
+const NO_CORS_INFORMATION: &str = " Have the server send the header with a valid value, or, if an opaque response serves your needs, set the request's mode to 'no-cors' to fetch the resource with CORS disabled.";
+
+/// Why the browser blocks the request: Chromium's error kind, the value it names, its exact
+/// console message, and how to fix the server.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CorsError {
+    /// Chromium's error kind.
+    pub kind: CorsErrorKind,
+    /// The value the message names (the header value, the method, the header name), if any.
+    pub value: Option<String>,
+    /// The whole console message of a `fetch()`, as Chromium prints it.
+    pub message: String,
+    /// What to change on the server, in corsgate's terms where they apply.
+    pub fix: String,
+}
+
+impl CorsError {
+    pub(crate) fn new(
+        kind: CorsErrorKind,
+        value: Option<String>,
+        url: &str,
+        origin: &str,
+        fix: String,
+    ) -> Self {
+        let message = format!(
+            "Access to fetch at '{url}' from origin '{origin}' has been blocked by CORS policy: {}",
+            reason_text(kind, value.as_deref().unwrap_or(""))
+        );
+        CorsError {
+            kind,
+            value,
+            message,
+            fix,
+        }
+    }
+
+    /// The reason part of the message (after "has been blocked by CORS policy: ").
+    pub fn reason(&self) -> &str {
+        self.message
+            .split_once("has been blocked by CORS policy: ")
+            .map_or(self.message.as_str(), |(_, r)| r)
+    }
+}
+
+impl fmt::Display for CorsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// Chromium's text for `kind` (blink's `cors::GetErrorString` for a `fetch()` initiator).
+fn reason_text(kind: CorsErrorKind, v: &str) -> String {
+    use CorsErrorKind::*;
+    let prefix = if kind.has_preflight_prefix() {
+        "Response to preflight request doesn't pass access control check: "
+    } else {
+        ""
+    };
+    let body = match kind {
+        MissingAllowOriginHeader | PreflightMissingAllowOriginHeader => format!(
+            "No 'Access-Control-Allow-Origin' header is present on the requested resource.{OPAQUE_HINT}"
+        ),
+        WildcardOriginNotAllowed | PreflightWildcardOriginNotAllowed => "The value of the 'Access-Control-Allow-Origin' header in the response must not be the wildcard '*' when the request's credentials mode is 'include'.".to_string(),
+        MultipleAllowOriginValues | PreflightMultipleAllowOriginValues => format!(
+            "The 'Access-Control-Allow-Origin' header contains multiple values '{v}', but only one is allowed.{NO_CORS_INFORMATION}"
+        ),
+        InvalidAllowOriginValue | PreflightInvalidAllowOriginValue => format!(
+            "The 'Access-Control-Allow-Origin' header contains the invalid value '{v}'.{NO_CORS_INFORMATION}"
+        ),
+        AllowOriginMismatch | PreflightAllowOriginMismatch => format!(
+            "The 'Access-Control-Allow-Origin' header has a value '{v}' that is not equal to the supplied origin.{NO_CORS_INFORMATION}"
+        ),
+        InvalidAllowCredentials | PreflightInvalidAllowCredentials => format!(
+            "The value of the 'Access-Control-Allow-Credentials' header in the response is '{v}' which must be 'true' when the request's credentials mode is 'include'."
+        ),
+        PreflightInvalidStatus => "It does not have HTTP ok status.".to_string(),
+        PreflightDisallowedRedirect => "Redirect is not allowed for a preflight request.".to_string(),
+        InvalidAllowMethodsPreflightResponse => "Cannot parse Access-Control-Allow-Methods response header field in preflight response.".to_string(),
+        InvalidAllowHeadersPreflightResponse => "Cannot parse Access-Control-Allow-Headers response header field in preflight response.".to_string(),
+        MethodDisallowedByPreflightResponse => format!(
+            "Method {v} is not allowed by Access-Control-Allow-Methods in preflight response."
+        ),
+        HeaderDisallowedByPreflightResponse => format!(
+            "Request header field {v} is not allowed by Access-Control-Allow-Headers in preflight response."
+        ),
+    };
+    format!("{prefix}{body}")
+}

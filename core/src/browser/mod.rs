@@ -1,0 +1,263 @@
+//! The browser-side checker: what a browser does with a cross-origin `fetch()` and the
+//! server's answers, decided as the Fetch standard does, reported in Chromium's words.
+//!
+//! Given what a page does ([`FetchRequest`]: its origin, the URL, method, headers, credentials
+//! and mode) and what the server answered ([`Response`]: the preflight response, if any, and
+//! the actual response), [`check`] says
+//! - whether a preflight is needed and what it carries ([`Plan::preflight`]: the
+//!   `Access-Control-Request-Method` and `-Headers` values the browser sends, and why);
+//! - whether the preflight passes, with both verdicts where Chromium departs from the standard
+//!   (`*` in `Access-Control-Allow-Headers` covering `Authorization`), and how long Chromium,
+//!   Firefox and WebKit cache it;
+//! - whether the actual response passes, and which of its headers JavaScript can read;
+//! - on failure, Chromium's error kind and its exact console message ([`CorsError`]), checked in
+//!   Chromium's order, with the fix on the server side.
+//!
+//! ```
+//! use corsgate::browser::{check, Credentials, FetchRequest, Response, Verdict};
+//! let page = FetchRequest::new("https://app.example.com", "https://api.example.com/items")
+//!     .method("PUT")
+//!     .header("Content-Type", "application/json")
+//!     .credentials(Credentials::Include);
+//! let preflight = Response::new(204)
+//!     .header("Access-Control-Allow-Origin", "https://app.example.com")
+//!     .header("Access-Control-Allow-Methods", "PUT")
+//!     .header("Access-Control-Allow-Headers", "content-type");
+//! let outcome = check(&page, Some(&preflight), None).unwrap();
+//! assert_eq!(outcome.verdict(), Verdict::Blocked);
+//! let error = outcome.blocked.unwrap();
+//! assert_eq!(error.kind.as_str(), "PreflightInvalidAllowCredentials");
+//! assert!(error.message.ends_with("The value of the 'Access-Control-Allow-Credentials' header \
+//!     in the response is '' which must be 'true' when the request's credentials mode is 'include'."));
+//! ```
+//!
+//! Scope: one hop (a redirect of the actual response is checked as a response; the browser
+//! then repeats the check on the next one), no Private Network Access, no `XMLHttpRequest`
+//! upload-listener preflights. Same-name request headers are combined with `, ` as `Headers`
+//! does. Where the standard leaves the order of checks open, Chromium's order is used, and the
+//! messages are Chromium's (blink's `cors::GetErrorString` for a `fetch()`).
+
+mod check;
+mod error;
+mod request;
+mod response;
+mod url;
+
+pub use check::{CacheLifetime, PreflightCheck, ResponseCheck, SAFELISTED_RESPONSE_HEADERS};
+pub use error::{CorsError, CorsErrorKind};
+pub use request::{
+    Credentials, FetchRequest, Mode, Plan, PreflightRequest, RequestError, RequestErrorKind,
+};
+pub use response::{HttpParseError, Response};
+
+use serde_json::{json, Value};
+
+/// The overall verdict.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Verdict {
+    /// Every browser lets the page read the response.
+    Allowed,
+    /// Every browser blocks it.
+    Blocked,
+    /// The standard (and Firefox) block it; Chrome and Safari still allow it (`*` covering
+    /// `Authorization`).
+    BlockedByStandardOnly,
+    /// A response the decision needs was not given (see [`Outcome::missing`]).
+    Incomplete,
+}
+
+impl Verdict {
+    /// `allowed`, `blocked`, `blocked_by_standard_only` or `incomplete`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Allowed => "allowed",
+            Verdict::Blocked => "blocked",
+            Verdict::BlockedByStandardOnly => "blocked_by_standard_only",
+            Verdict::Incomplete => "incomplete",
+        }
+    }
+}
+
+/// Which response the checker needed but was not given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Missing {
+    /// A preflight is needed: give the response to the `OPTIONS` request.
+    PreflightResponse,
+    /// Give the response to the actual request.
+    Response,
+}
+
+impl Missing {
+    /// `preflight_response` or `response`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Missing::PreflightResponse => "preflight_response",
+            Missing::Response => "response",
+        }
+    }
+}
+
+/// Everything the checker found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    /// What the browser sends.
+    pub plan: Plan,
+    /// The preflight check, when a preflight is needed and its response was given.
+    pub preflight: Option<PreflightCheck>,
+    /// The actual-response check, when the response was given.
+    pub response: Option<ResponseCheck>,
+    /// The first failure by the Fetch standard (Firefox behaves this way).
+    pub blocked: Option<CorsError>,
+    /// The first failure in Chromium (and Safari, for `*` covering `Authorization`).
+    pub blocked_in_chrome: Option<CorsError>,
+    /// What was needed and not given.
+    pub missing: Option<Missing>,
+    /// Remarks that do not change the verdict (dropped headers, ignored responses, redirects).
+    pub notes: Vec<String>,
+}
+
+impl Outcome {
+    /// The overall verdict.
+    pub fn verdict(&self) -> Verdict {
+        match (&self.blocked, &self.blocked_in_chrome, self.missing) {
+            (Some(_), Some(_), _) => Verdict::Blocked,
+            (Some(_), None, None) => Verdict::BlockedByStandardOnly,
+            (_, _, Some(_)) => Verdict::Incomplete,
+            (None, _, None) => Verdict::Allowed,
+        }
+    }
+
+    /// The outcome as JSON (the CLI's `--json` and the bindings use this shape).
+    pub fn to_json(&self) -> Value {
+        let p = &self.plan;
+        let error = |e: &Option<CorsError>| match e {
+            Some(e) => json!({
+                "kind": e.kind.as_str(),
+                "value": e.value,
+                "message": e.message,
+                "fix": e.fix,
+            }),
+            None => Value::Null,
+        };
+        json!({
+            "verdict": self.verdict().as_str(),
+            "request": {
+                "origin": p.origin,
+                "url": p.url,
+                "method": p.method,
+                "credentials": p.credentials.as_str(),
+                "mode": p.mode.as_str(),
+                "cross_origin": p.cross_origin,
+                "headers": p.headers,
+                "dropped_headers": p.dropped_headers,
+                "unsafe_headers": p.unsafe_headers,
+            },
+            "preflight_request": p.preflight.as_ref().map(|pf| json!({
+                "method": pf.method,
+                "request_headers": pf.request_headers,
+                "reasons": pf.reasons,
+            })),
+            "preflight": self.preflight.as_ref().map(|c| json!({
+                "blocked": error(&c.blocked),
+                "blocked_in_chrome": error(&c.blocked_in_chrome),
+                "allowed_methods": c.allowed_methods,
+                "allowed_headers": c.allowed_headers,
+                "cache_seconds": c.cache.map(|l| json!({
+                    "standard": l.standard,
+                    "chromium": l.chromium,
+                    "firefox": l.firefox,
+                    "webkit": l.webkit,
+                })),
+            })),
+            "response": self.response.as_ref().map(|r| json!({
+                "blocked": error(&r.blocked),
+                "opaque": r.opaque,
+                "readable_headers": r.readable_headers,
+                "hidden_headers": r.hidden_headers,
+            })),
+            "blocked": error(&self.blocked),
+            "blocked_in_chrome": error(&self.blocked_in_chrome),
+            "missing": self.missing.map(Missing::as_str),
+            "notes": self.notes,
+        })
+    }
+}
+
+impl Plan {
+    /// Checks the given responses: the preflight response (used only when a preflight is
+    /// needed) and the actual response. Each may be absent; [`Outcome::missing`] then says what
+    /// the verdict still needs.
+    pub fn check(self, preflight: Option<&Response>, response: Option<&Response>) -> Outcome {
+        let mut notes = Vec::new();
+        for name in &self.dropped_headers {
+            notes.push(format!(
+                "the browser does not send the header {name}: pages cannot set it"
+            ));
+        }
+        let mut missing = None;
+        let preflight_check = match (&self.preflight, preflight) {
+            (Some(_), Some(r)) => Some(self.check_preflight(r)),
+            (Some(_), None) => {
+                missing = Some(Missing::PreflightResponse);
+                None
+            }
+            (None, Some(_)) => {
+                notes.push(
+                    "no preflight is needed for this request: the preflight response was not used"
+                        .into(),
+                );
+                None
+            }
+            (None, None) => None,
+        };
+        let (mut blocked, mut blocked_in_chrome) = match &preflight_check {
+            Some(c) => (c.blocked.clone(), c.blocked_in_chrome.clone()),
+            None => (None, None),
+        };
+        let response_check = match response {
+            Some(r) => {
+                let c = self.check_response(r);
+                if c.blocked.is_none() && r.is_redirect() && self.cross_origin {
+                    notes.push(format!(
+                        "the response redirects ({}) to {}: the browser follows it and checks that response too",
+                        r.status,
+                        r.get("location").unwrap_or_default()
+                    ));
+                }
+                if c.opaque {
+                    notes.push("mode no-cors: the response is opaque, JavaScript can read neither its status, headers nor body".into());
+                }
+                blocked = blocked.or_else(|| c.blocked.clone());
+                blocked_in_chrome = blocked_in_chrome.or_else(|| c.blocked.clone());
+                Some(c)
+            }
+            None => {
+                missing = missing.or(Some(Missing::Response));
+                None
+            }
+        };
+        if !self.cross_origin {
+            notes.push("the URL has the page's origin: CORS does not apply".into());
+        }
+        Outcome {
+            plan: self,
+            preflight: preflight_check,
+            response: response_check,
+            blocked,
+            blocked_in_chrome,
+            missing,
+            notes,
+        }
+    }
+}
+
+/// Runs the browser's checks for `request` against the server's `preflight` response (used when
+/// a preflight is needed) and actual `response`. Fails only when `fetch()` itself would throw
+/// before sending anything.
+pub fn check(
+    request: &FetchRequest,
+    preflight: Option<&Response>,
+    response: Option<&Response>,
+) -> Result<Outcome, RequestError> {
+    Ok(request.plan()?.check(preflight, response))
+}
