@@ -153,6 +153,60 @@ pub(crate) fn parse(s: &[u8], wildcards: bool) -> Result<Parsed<'_>, Defect> {
     Ok(Parsed { scheme, host, port })
 }
 
+/// Parses the common shape of a request's `Origin` in one pass: a lower-case
+/// `scheme://host[:port]` whose host is a domain name or IPv4 address. This runs on every
+/// request whose origin is not an exact entry, where [`parse`]'s several passes showed up.
+/// `None` means "not this shape", not "invalid": the caller then asks [`parse`], which also
+/// names the defect. Whenever this returns `Some(p)`, `parse(s, false)` returns `Ok(p)`.
+pub(crate) fn parse_common(s: &str) -> Option<Parsed<'_>> {
+    let b = s.as_bytes();
+    if b.len() > MAX_ORIGIN_LEN || !b.first()?.is_ascii_lowercase() {
+        return None;
+    }
+    // The scheme's characters exclude `:`, so this is the first `://`, as in `parse`.
+    let sep = b
+        .iter()
+        .position(|&c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || b"+-.".contains(&c)))?;
+    let scheme = s.get(..sep)?;
+    let authority = s.get(sep..)?.strip_prefix("://")?;
+    let (host, port) = match authority.find(':') {
+        Some(i) => (authority.get(..i)?, Some(authority.get(i + 1..)?)),
+        None => (authority, None),
+    };
+    // Labels of `[a-z0-9_-]`, never empty, one trailing dot at most (`check_domain`); every
+    // other byte (upper case, `/`, `@`, `[`, `*`, whitespace, non-ASCII) leaves the fast path.
+    let mut previous = b'.';
+    for &c in host.as_bytes() {
+        match c {
+            b'.' if previous == b'.' => return None,
+            b'.' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' => {}
+            _ => return None,
+        }
+        previous = c;
+    }
+    if host.is_empty() {
+        return None;
+    }
+    let port = match port {
+        None => Port::Default,
+        Some(digits) => {
+            let valid = (1..=5).contains(&digits.len())
+                && !digits.starts_with('0')
+                && digits.bytes().all(|c| c.is_ascii_digit());
+            let n = u16::try_from(digits.parse::<u32>().ok().filter(|_| valid)?).ok()?;
+            if default_port(scheme) == Some(n) {
+                return None;
+            }
+            Port::Number(n)
+        }
+    };
+    Some(Parsed {
+        scheme,
+        host: Host::Name(host),
+        port,
+    })
+}
+
 fn check_scheme(scheme: &str, upper: &mut bool) -> Result<(), Defect> {
     let b = scheme.as_bytes();
     let valid = b.first().is_some_and(|c| c.is_ascii_alphabetic())
@@ -302,6 +356,57 @@ mod tests {
         assert_eq!(defect("https://*"), Defect::BadWildcard);
         assert_eq!(defect("https://a.com, https://b.com"), Defect::Whitespace);
         assert_eq!(defect("https://a..com"), Defect::Invalid);
+    }
+
+    #[test]
+    fn the_fast_path_agrees_with_the_full_parser() {
+        let accepted = [
+            "https://app.example.com",
+            "http://localhost:3000",
+            "http://127.0.0.1:8080",
+            "https://a-b_c.example.com.",
+            "web+app://x.y:65535",
+            "https://x:1",
+        ];
+        for s in accepted {
+            let fast = parse_common(s);
+            assert!(fast.is_some(), "{s}");
+            assert_eq!(fast.map(Ok), Some(parse(s.as_bytes(), false)), "{s}");
+        }
+        // Everything else leaves the fast path, valid (IPv6) or not.
+        let left = [
+            "",
+            "null",
+            "http://[::1]:8080",
+            "HTTPS://a.com",
+            "https://A.com",
+            "https://a.com/",
+            "https://a.com?x",
+            "https://a.com#x",
+            "https://u@a.com",
+            "https://a.com:443",
+            "http://a.com:80",
+            "https://a.com:0",
+            "https://a.com:080",
+            "https://a.com:65536",
+            "https://a.com:123456",
+            "https://a.com:",
+            "https://a.com:1:2",
+            "https://a..com",
+            "https://.a.com",
+            "https://a.com..",
+            "https://.",
+            "https://",
+            "https://*.a.com",
+            "https://a.com ",
+            "https://é.com",
+            "1ttp://a.com",
+            "://a.com",
+            "ht:tp://a.com",
+        ];
+        for s in left {
+            assert_eq!(parse_common(s), None, "{s}");
+        }
     }
 
     #[test]
