@@ -434,8 +434,11 @@ impl Rules {
             Single::One(v) => v,
             _ => return Err((ReasonCode::MalformedOrigin, b"")),
         };
+        let malformed = (ReasonCode::MalformedOrigin, raw);
+        // Bytes that are not UTF-8 are neither an exact entry, `null` nor an origin.
+        let text = std::str::from_utf8(raw).map_err(|_| malformed)?;
         if req.origin_verdict.is_none() {
-            if let Some(entry) = self.origins.exact_entry(raw) {
+            if let Some(entry) = self.origins.exact_entry(text) {
                 return Ok(entry);
             }
         }
@@ -445,12 +448,15 @@ impl Rules {
                 false => Err((ReasonCode::NullOriginNotAllowed, raw)),
             };
         }
-        let malformed = (ReasonCode::MalformedOrigin, raw);
-        let parsed = origin::parse(raw, false).map_err(|_| malformed)?;
-        let text = std::str::from_utf8(raw).map_err(|_| malformed)?;
+        // The usual shape parses in one pass; the full parser decides everything else.
+        let parsed = match origin::parse_common(text) {
+            Some(parsed) => parsed,
+            None => origin::parse(raw, false).map_err(|_| malformed)?,
+        };
         let allowed = match req.origin_verdict {
             Some(v) => v,
-            None => self.origins.matches(text, &parsed),
+            // The exact entries were looked up above.
+            None => self.origins.matches_patterns(text, &parsed),
         };
         if allowed {
             Ok(text)
