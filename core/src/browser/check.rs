@@ -23,7 +23,7 @@ pub const SAFELISTED_RESPONSE_HEADERS: [&str; 7] = [
 pub struct CacheLifetime {
     /// The standard's value: `Access-Control-Max-Age`, or 5 when absent or invalid (uncapped).
     pub standard: u64,
-    /// Chromium: capped at 7200; absent or unparsable is 5.
+    /// Chromium: capped at 7200; absent or unparsable is 5, negative is 0.
     pub chromium: u64,
     /// Firefox: capped at 86400.
     pub firefox: u64,
@@ -40,9 +40,13 @@ impl CacheLifetime {
             _ => None,
         };
         let standard = parsed.unwrap_or(5);
+        // Chromium reads a negative number as "do not cache".
+        let negative = value
+            .and_then(|v| v.strip_prefix('-'))
+            .is_some_and(|d| lines == 1 && !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()));
         CacheLifetime {
             standard,
-            chromium: standard.min(7200),
+            chromium: if negative { 0 } else { standard.min(7200) },
             firefox: standard.min(86400),
             webkit: standard.min(600),
         }

@@ -195,15 +195,7 @@ impl FetchRequest {
                 push_unique(&mut dropped, name.to_ascii_lowercase());
                 continue;
             }
-            if let Some((_, existing)) = headers
-                .iter_mut()
-                .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            {
-                existing.extend_from_slice(b", ");
-                existing.extend_from_slice(&bytes);
-            } else {
-                headers.push((name.clone(), bytes));
-            }
+            headers.push((name.clone(), bytes));
         }
         if self.mode == Mode::NoCors {
             headers.retain(|(name, value)| {
@@ -218,7 +210,22 @@ impl FetchRequest {
                 keep
             });
         }
+        // The safelist applies to each header-list entry (Fetch "CORS-unsafe request-header
+        // names"); the entries of one name are sent combined with `, `.
         let (unsafe_headers, header_reasons) = unsafe_names(&headers);
+        let mut combined: Vec<(String, Vec<u8>)> = Vec::new();
+        for (name, value) in headers {
+            match combined
+                .iter_mut()
+                .find(|(n, _)| n.eq_ignore_ascii_case(&name))
+            {
+                Some((_, existing)) => {
+                    existing.extend_from_slice(b", ");
+                    existing.extend_from_slice(&value);
+                }
+                None => combined.push((name, value)),
+            }
+        }
         let mut reasons = Vec::new();
         if !is_safelisted_method(&method) {
             reasons.push(format!(
@@ -246,7 +253,7 @@ impl FetchRequest {
             method,
             credentials: self.credentials,
             mode: self.mode,
-            headers: headers
+            headers: combined
                 .into_iter()
                 .map(|(n, v)| (n, v.iter().map(|&b| char::from(b)).collect()))
                 .collect(),
@@ -430,6 +437,7 @@ fn unsafe_names(headers: &[(String, Vec<u8>)]) -> (Vec<String>, Vec<String>) {
         }
     }
     unsafe_.sort();
+    unsafe_.dedup_by(|a, b| a.0 == b.0);
     let mut reasons: Vec<String> = unsafe_
         .iter()
         .map(|(n, why)| format!("the request header {n} is not safelisted: {why}"))
@@ -437,6 +445,8 @@ fn unsafe_names(headers: &[(String, Vec<u8>)]) -> (Vec<String>, Vec<String>) {
     let mut names: Vec<String> = unsafe_.into_iter().map(|(n, _)| n).collect();
     if size > 1024 {
         potentially.sort();
+        potentially.dedup();
+        potentially.retain(|n| !names.contains(n));
         reasons.push(format!(
             "the safelisted headers ({}) carry {size} bytes together, more than 1024",
             potentially.join(", ")
