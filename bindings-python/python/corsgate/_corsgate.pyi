@@ -1,0 +1,146 @@
+"""Type stubs of the compiled extension ``corsgate._corsgate``."""
+
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Optional, Union, final
+
+__version__: str
+
+Headers = Union[
+    Mapping[str, str],
+    Mapping[bytes, bytes],
+    Iterable[tuple[str, str]],
+    Iterable[tuple[bytes, bytes]],
+    Iterable[Sequence[bytes]],
+]
+"""A mapping, a list of ``(name, value)`` pairs (repeated names kept) or ASGI's raw list."""
+
+@final
+class Diagnostic:
+    """One problem in a policy."""
+
+    @property
+    def path(self) -> str: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def hint(self) -> Optional[str]: ...
+
+@final
+class Reason:
+    """Why a request was denied."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def value(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def browser_reason(self) -> str: ...
+    def browser_message(self, url: str, origin: str) -> str: ...
+
+@final
+class Decision:
+    """What corsgate answers to one request."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def allowed(self) -> bool: ...
+    @property
+    def status(self) -> Optional[int]: ...
+    @property
+    def headers(self) -> list[tuple[str, str]]: ...
+    @property
+    def vary(self) -> list[str]: ...
+    @property
+    def body(self) -> str: ...
+    @property
+    def reason(self) -> Optional[Reason]: ...
+
+@final
+class Pending:
+    """CORS headers a middleware still has to set on the application's response."""
+
+    def merge(self, headers: Iterable[Sequence[bytes]]) -> list[tuple[bytes, bytes]]: ...
+    def wsgi_headers(self, headers: list[tuple[str, str]]) -> list[tuple[str, str]]: ...
+
+AsgiAnswer = tuple[int, list[tuple[bytes, bytes]], bytes]
+
+@final
+class Policy:
+    """A compiled CORS policy with corsgate's strict semantics."""
+
+    def __init__(
+        self,
+        *,
+        allow_origin: Optional[Callable[[str], object]] = None,
+        origins: Sequence[str] = ...,
+        origin_regexes: Sequence[str] = ...,
+        allow_null_origin: bool = ...,
+        methods: Sequence[str] = ...,
+        request_headers: Sequence[str] = ...,
+        expose_headers: Sequence[str] = ...,
+        credentials: bool = ...,
+        max_age: Optional[int] = ...,
+        private_network: bool = ...,
+        preflight_status: int = ...,
+        preflight_continue: bool = ...,
+        allow_insecure_origins: bool = ...,
+        routes: Sequence[Mapping[str, Any]] = ...,
+    ) -> None: ...
+    @staticmethod
+    def from_file(path: Union[str, os.PathLike[str]]) -> Policy: ...
+    @staticmethod
+    def from_json(text: str) -> Policy: ...
+    @staticmethod
+    def from_toml(text: str) -> Policy: ...
+    @property
+    def warnings(self) -> list[Diagnostic]: ...
+    def evaluate(self, method: str, headers: Headers, path: str = "/") -> Decision: ...
+    def _asgi(
+        self, method: str, headers: Iterable[Sequence[bytes]], path: Union[bytes, str, None]
+    ) -> Union[AsgiAnswer, Pending, None]: ...
+    def _wsgi(
+        self, method: str, headers: list[tuple[str, str]], path: str
+    ) -> Union[tuple[int, list[tuple[str, str]]], Pending, None]: ...
+
+@final
+class SharedPolicy:
+    """A policy handle whose policy can be swapped atomically while requests use it."""
+
+    def __init__(self, policy: Policy) -> None: ...
+    def load(self) -> Policy: ...
+    def store(self, policy: Policy) -> None: ...
+    def evaluate(self, method: str, headers: Headers, path: str = "/") -> Decision: ...
+    def _asgi(
+        self, method: str, headers: Iterable[Sequence[bytes]], path: Union[bytes, str, None]
+    ) -> Union[AsgiAnswer, Pending, None]: ...
+    def _wsgi(
+        self, method: str, headers: list[tuple[str, str]], path: str
+    ) -> Union[tuple[int, list[tuple[str, str]]], Pending, None]: ...
+
+@final
+class StarlettePolicy:
+    """Starlette's ``CORSMiddleware`` configuration, answered by the core's starlette profile."""
+
+    def __init__(
+        self,
+        allow_origins: Sequence[str] = ...,
+        allow_methods: Sequence[str] = ...,
+        allow_headers: Sequence[str] = ...,
+        allow_credentials: bool = ...,
+        allow_origin_regex: Optional[str] = ...,
+        allow_private_network: bool = ...,
+        expose_headers: Sequence[str] = ...,
+        max_age: int = ...,
+    ) -> None: ...
+    @property
+    def warnings(self) -> list[Diagnostic]: ...
+    def evaluate(self, method: str, headers: Headers, path: str = "/") -> Decision: ...
+    def _asgi(
+        self, method: str, headers: Iterable[Sequence[bytes]]
+    ) -> Union[AsgiAnswer, Pending]: ...

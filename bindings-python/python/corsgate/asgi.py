@@ -1,0 +1,137 @@
+"""A pure ASGI 3 CORS middleware: Starlette's ``CORSMiddleware``, answered by corsgate.
+
+Replace ``from starlette.middleware.cors import CORSMiddleware`` with
+``from corsgate.asgi import CORSMiddleware``: the parameters, their defaults and the answers
+(status, body text, headers and their order, ``Vary``) are Starlette's, decided by the core's
+``starlette`` profile. Pass ``policy=`` (a ``corsgate.Policy``, a ``corsgate.SharedPolicy`` or a
+policy file path) instead for corsgate's strict semantics. Works under asyncio and trio alike
+(it awaits nothing but the application and ``send``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Iterable, MutableMapping
+from typing import Any, Callable, Optional, Union
+
+from ._corsgate import Pending, Policy, SharedPolicy, StarlettePolicy
+from ._load import PolicyLike, load_policy, policy_warnings, warn_all
+
+__all__ = ["ALL_METHODS", "CORSMiddleware"]
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+ALL_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "QUERY")
+"""What ``allow_methods=["*"]`` stands for, as in Starlette."""
+
+_Engine = Union[StarlettePolicy, Policy, SharedPolicy]
+
+
+def _strings(value: Iterable[str]) -> list[str]:
+    # A lone string is one entry (Starlette would test substrings of it).
+    return [value] if isinstance(value, str) else list(value)
+
+
+class CORSMiddleware:
+    """CORS for an ASGI application, with Starlette's parameters and answers.
+
+    Usable as ``Middleware(CORSMiddleware, ...)`` and ``app.add_middleware(CORSMiddleware,
+    ...)``. Risky configurations keep Starlette's behaviour and emit
+    ``corsgate.SecurityWarning`` once, here. Non-HTTP scopes pass through untouched.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        allow_origins: Iterable[str] = (),
+        allow_methods: Iterable[str] = ("GET",),
+        allow_headers: Iterable[str] = (),
+        allow_credentials: bool = False,
+        allow_origin_regex: Optional[str] = None,
+        allow_private_network: bool = False,
+        expose_headers: Iterable[str] = (),
+        max_age: int = 600,
+        *,
+        policy: Optional[PolicyLike] = None,
+    ) -> None:
+        self.app = app
+        self._engine: _Engine
+        self._strict = policy is not None
+        if policy is not None:
+            starlette_args = (
+                _strings(allow_origins),
+                _strings(allow_methods),
+                _strings(allow_headers),
+                bool(allow_credentials),
+                allow_origin_regex,
+                bool(allow_private_network),
+                _strings(expose_headers),
+                max_age,
+            )
+            if starlette_args != ([], ["GET"], [], False, None, False, [], 600):
+                raise TypeError("policy= replaces Starlette's parameters: pass one or the other")
+            self._engine = load_policy(policy)
+        else:
+            self._engine = StarlettePolicy(
+                allow_origins=_strings(allow_origins),
+                allow_methods=_strings(allow_methods),
+                allow_headers=_strings(allow_headers),
+                allow_credentials=bool(allow_credentials),
+                allow_origin_regex=allow_origin_regex,
+                allow_private_network=bool(allow_private_network),
+                expose_headers=_strings(expose_headers),
+                max_age=max_age,
+            )
+        warn_all(policy_warnings(self._engine), stacklevel=2)
+
+    @property
+    def policy(self) -> _Engine:
+        """The policy serving now (a ``StarlettePolicy`` unless ``policy=`` was given)."""
+        return self._engine
+
+    @policy.setter
+    def policy(self, policy: Union[StarlettePolicy, PolicyLike]) -> None:
+        """Swaps the policy atomically: each request uses the policy it started with."""
+        engine: _Engine = policy if isinstance(policy, StarlettePolicy) else load_policy(policy)
+        warn_all(policy_warnings(engine), stacklevel=2)
+        self._strict = not isinstance(engine, StarlettePolicy)
+        self._engine = engine
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        engine = self._engine
+        if isinstance(engine, StarlettePolicy):
+            result = engine._asgi(scope["method"], scope["headers"])
+        else:
+            result = engine._asgi(
+                scope["method"], scope["headers"], scope.get("raw_path") or scope.get("path")
+            )
+        if result is None:
+            await self.app(scope, receive, send)
+            return
+        if isinstance(result, tuple):
+            status, headers, body = result
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+            return
+        await self.app(scope, receive, _CorsSend(send, result))
+
+
+class _CorsSend:
+    """``send`` with the CORS headers merged into ``http.response.start``."""
+
+    __slots__ = ("merge", "send")
+
+    def __init__(self, send: Send, pending: Pending) -> None:
+        self.send = send
+        self.merge = pending.merge
+
+    def __call__(self, message: Message) -> Awaitable[None]:
+        if message["type"] == "http.response.start":
+            message["headers"] = self.merge(message.get("headers", ()))
+        return self.send(message)

@@ -1,0 +1,98 @@
+"""A PEP 3333 CORS middleware for Flask, Django and any WSGI application.
+
+``CORSMiddleware(app, policy=...)`` answers preflights itself and adds the CORS headers to
+every other response through a wrapped ``start_response`` (the ``exc_info`` path included). It
+never reads or buffers the request or response body: the application's iterable is returned
+as it is, so streaming and ``close()`` work unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from http import HTTPStatus
+from types import TracebackType
+from typing import Any, Callable, Optional, Protocol, Union
+from urllib.parse import quote
+
+from ._corsgate import Policy, SharedPolicy
+from ._load import PolicyLike, load_policy, policy_warnings, warn_all
+
+__all__ = ["CORSMiddleware"]
+
+ExcInfo = tuple[type[BaseException], BaseException, Optional[TracebackType]]
+Environ = dict[str, Any]
+
+
+class StartResponse(Protocol):
+    """PEP 3333 ``start_response``."""
+
+    def __call__(
+        self,
+        status: str,
+        headers: list[tuple[str, str]],
+        exc_info: Optional[ExcInfo] = ...,
+        /,
+    ) -> Callable[[bytes], object]: ...
+
+
+WSGIApp = Callable[[Environ, StartResponse], Iterable[bytes]]
+
+_CORS_ENVIRON = (
+    ("HTTP_ORIGIN", "origin"),
+    ("HTTP_ACCESS_CONTROL_REQUEST_METHOD", "access-control-request-method"),
+    ("HTTP_ACCESS_CONTROL_REQUEST_HEADERS", "access-control-request-headers"),
+    ("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK", "access-control-request-private-network"),
+)
+
+
+def _path(environ: Environ) -> str:
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    if isinstance(raw, str) and raw.startswith("/"):
+        return raw
+    path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+    return quote(path.encode("latin-1"), safe="/;=,~!$&'()*+:@-._") or "/"
+
+
+class CORSMiddleware:
+    """CORS for a WSGI application, with corsgate's strict semantics."""
+
+    def __init__(self, app: WSGIApp, policy: PolicyLike) -> None:
+        self.app = app
+        self._policy: Union[Policy, SharedPolicy] = load_policy(policy)
+        warn_all(policy_warnings(self._policy), stacklevel=2)
+
+    @property
+    def policy(self) -> Union[Policy, SharedPolicy]:
+        """The policy serving now."""
+        return self._policy
+
+    @policy.setter
+    def policy(self, policy: PolicyLike) -> None:
+        """Swaps the policy atomically: each request uses the policy it started with."""
+        loaded = load_policy(policy)
+        warn_all(policy_warnings(loaded), stacklevel=2)
+        self._policy = loaded
+
+    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        headers = [(name, environ[key]) for key, name in _CORS_ENVIRON if key in environ]
+        result = self._policy._wsgi(environ.get("REQUEST_METHOD", "GET"), headers, _path(environ))
+        if result is None:
+            return self.app(environ, start_response)
+        if isinstance(result, tuple):
+            status, answer = result
+            start_response(f"{status} {HTTPStatus(status).phrase}", answer)
+            return []
+        pending = result
+
+        def start_with_cors(
+            status: str,
+            response_headers: list[tuple[str, str]],
+            exc_info: Optional[ExcInfo] = None,
+            /,
+        ) -> Callable[[bytes], object]:
+            merged = pending.wsgi_headers(response_headers)
+            if exc_info is None:
+                return start_response(status, merged)
+            return start_response(status, merged, exc_info)
+
+        return self.app(environ, start_with_cors)

@@ -1,0 +1,907 @@
+//! `corsgate._corsgate`: the Python extension over the corsgate core.
+//!
+//! The binding translates and never decides: requests go to `corsgate::Policy` (strict
+//! semantics) or `corsgate::starlette::StarlettePolicy` (Starlette's answers), and the
+//! decisions come back as Python objects, as a ready ASGI answer for a preflight, or as a
+//! [`Pending`] set of headers that a middleware merges into the application's response.
+
+use corsgate::starlette::{self, MergedHeader, StarletteConfig, StarlettePolicy};
+use corsgate::{ConfigErrors, Decision, Diagnostic, Format, Policy, Request, Vary};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
+use std::sync::{Arc, RwLock};
+
+/// One problem in a policy: where, a stable code, a message and maybe a hint.
+#[pyclass(module = "corsgate", name = "Diagnostic", frozen, eq)]
+#[derive(Clone, PartialEq, Eq)]
+struct PyDiagnostic {
+    /// `origins[2]`, `routes[0].methods[1]`, or `""` for the whole policy.
+    #[pyo3(get)]
+    path: String,
+    /// A stable code such as `origin_trailing_slash`.
+    #[pyo3(get)]
+    code: String,
+    /// What is wrong, in one line.
+    #[pyo3(get)]
+    message: String,
+    /// How to fix it, when there is a concrete suggestion.
+    #[pyo3(get)]
+    hint: Option<String>,
+}
+
+#[pymethods]
+impl PyDiagnostic {
+    fn __repr__(&self) -> String {
+        let hint = match &self.hint {
+            Some(h) => format!("{h:?}"),
+            None => "None".into(),
+        };
+        format!(
+            "Diagnostic(path={:?}, code={:?}, message={:?}, hint={hint})",
+            self.path, self.code, self.message
+        )
+    }
+
+    fn __str__(&self) -> String {
+        // The same text as the core's `Display` for a diagnostic.
+        let mut s = if self.path.is_empty() {
+            format!("{} [{}]", self.message, self.code)
+        } else {
+            format!("{}: {} [{}]", self.path, self.message, self.code)
+        };
+        if let Some(hint) = &self.hint {
+            s.push_str(&format!(" (hint: {hint})"));
+        }
+        s
+    }
+}
+
+impl PyDiagnostic {
+    fn from_core(d: &Diagnostic) -> Self {
+        PyDiagnostic {
+            path: d.path.clone(),
+            code: d.code.to_string(),
+            message: d.message.clone(),
+            hint: d.hint.clone(),
+        }
+    }
+}
+
+fn diagnostics(py: Python<'_>, list: &[Diagnostic]) -> PyResult<Vec<Py<PyDiagnostic>>> {
+    list.iter()
+        .map(|d| Py::new(py, PyDiagnostic::from_core(d)))
+        .collect()
+}
+
+/// Raises `corsgate.ConfigError` (defined in Python, a `ValueError`) for `errors`.
+fn config_error(py: Python<'_>, errors: &ConfigErrors) -> PyErr {
+    let raise = || -> PyResult<PyErr> {
+        let class = py.import("corsgate._errors")?.getattr("ConfigError")?;
+        let value = class.call1((
+            errors.to_string(),
+            diagnostics(py, &errors.errors)?,
+            diagnostics(py, &errors.warnings)?,
+        ))?;
+        Ok(PyErr::from_value(value))
+    };
+    raise().unwrap_or_else(|e| e)
+}
+
+/// Why a request was denied.
+#[pyclass(module = "corsgate", name = "Reason", frozen)]
+struct PyReason {
+    /// The stable code, such as `origin_not_allowed`.
+    #[pyo3(get)]
+    code: &'static str,
+    /// The offending value as received (bytes decoded as Latin-1).
+    #[pyo3(get)]
+    value: String,
+    /// A one-line explanation with a hint.
+    #[pyo3(get)]
+    message: String,
+    /// The reason part of Chromium's console message.
+    #[pyo3(get)]
+    browser_reason: &'static str,
+}
+
+#[pymethods]
+impl PyReason {
+    /// Chromium's whole console message for a `fetch()` of `url` from `origin`.
+    fn browser_message(&self, url: &str, origin: &str) -> String {
+        format!(
+            "Access to fetch at '{url}' from origin '{origin}' has been blocked by CORS policy: {}",
+            self.browser_reason
+        )
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Reason(code={:?}, value={:?})", self.code, self.value)
+    }
+}
+
+/// What corsgate answers to one request.
+#[pyclass(module = "corsgate", name = "Decision", frozen)]
+struct PyDecision {
+    /// `"not_cors"`, `"preflight"` or `"actual"`.
+    #[pyo3(get)]
+    kind: &'static str,
+    /// Whether the request is allowed.
+    #[pyo3(get)]
+    allowed: bool,
+    /// The status to answer with (an answered preflight), or `None`: the application answers.
+    #[pyo3(get)]
+    status: Option<u16>,
+    /// The CORS headers, in order, `Vary` excluded.
+    #[pyo3(get)]
+    headers: Vec<(&'static str, String)>,
+    /// The names to append to `Vary`.
+    #[pyo3(get)]
+    vary: Vec<&'static str>,
+    /// The body of an answered preflight (empty in the strict profile).
+    #[pyo3(get)]
+    body: &'static str,
+    /// Why the request was denied, or `None`.
+    #[pyo3(get)]
+    reason: Option<Py<PyReason>>,
+}
+
+#[pymethods]
+impl PyDecision {
+    fn __repr__(&self) -> String {
+        let status = self.status.map_or("None".to_string(), |s| s.to_string());
+        format!(
+            "Decision(kind={:?}, allowed={}, status={status}, headers={:?}, vary={:?})",
+            self.kind,
+            if self.allowed { "True" } else { "False" },
+            self.headers,
+            self.vary
+        )
+    }
+}
+
+fn latin1(bytes: &[u8]) -> String {
+    bytes.iter().map(|&b| char::from(b)).collect()
+}
+
+fn decision_to_py(py: Python<'_>, d: &Decision<'_>) -> PyResult<PyDecision> {
+    let reason = match d.reason() {
+        Some(r) => Some(Py::new(
+            py,
+            PyReason {
+                code: r.code().as_str(),
+                value: latin1(r.value()),
+                message: r.message().to_string(),
+                browser_reason: r.browser_reason(),
+            },
+        )?),
+        None => None,
+    };
+    Ok(PyDecision {
+        kind: d.kind().as_str(),
+        allowed: d.is_allowed(),
+        status: d.status(),
+        headers: d
+            .headers()
+            .iter()
+            .map(|&(n, v)| (n, v.to_string()))
+            .collect(),
+        vary: d.vary().names().to_vec(),
+        body: d.body(),
+        reason,
+    })
+}
+
+/// Bytes of a header name or value given as `bytes` or `str` (Latin-1 when it fits, as HTTP
+/// and WSGI carry text, else UTF-8).
+fn header_bytes(obj: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
+    if let Ok(b) = obj.cast::<PyBytes>() {
+        return Ok(b.as_bytes().to_vec());
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        let s = s.to_cow()?;
+        return Ok(s
+            .chars()
+            .map(|c| u8::try_from(u32::from(c)).ok())
+            .collect::<Option<Vec<u8>>>()
+            .unwrap_or_else(|| s.as_bytes().to_vec()));
+    }
+    Err(PyTypeError::new_err(
+        "header names and values must be str or bytes",
+    ))
+}
+
+/// Header lines from a mapping, a list of pairs (repeated names kept) or ASGI's raw list.
+fn header_lines(headers: &Bound<'_, PyAny>) -> PyResult<Vec<(Vec<u8>, Vec<u8>)>> {
+    let pairs = match headers.cast::<PyDict>() {
+        Ok(dict) => dict.items().into_any(),
+        Err(_) if headers.hasattr("items")? && !headers.is_instance_of::<PyList>() => {
+            headers.call_method0("items")?
+        }
+        Err(_) => headers.clone(),
+    };
+    let mut out = Vec::new();
+    for item in pairs.try_iter()? {
+        let item = item?;
+        let name = item.get_item(0)?;
+        let value = item.get_item(1)?;
+        out.push((header_bytes(&name)?, header_bytes(&value)?));
+    }
+    Ok(out)
+}
+
+/// Raw ASGI headers borrowed without copying: the items are kept alive in `items`.
+struct Raw<'py> {
+    items: Vec<(Bound<'py, PyBytes>, Bound<'py, PyBytes>)>,
+    objects: Vec<Bound<'py, PyAny>>,
+}
+
+impl<'py> Raw<'py> {
+    /// Reads an iterable of `(bytes, bytes)`; with `keep_objects`, also the items themselves
+    /// (a merge reuses them).
+    fn read(headers: &Bound<'py, PyAny>, keep_objects: bool) -> PyResult<Raw<'py>> {
+        let mut raw = Raw {
+            items: Vec::new(),
+            objects: Vec::new(),
+        };
+        let mut push = |item: Bound<'py, PyAny>| -> PyResult<()> {
+            let pair = match item.cast::<PyTuple>() {
+                Ok(t) if t.len() == 2 => (t.get_item(0)?, t.get_item(1)?),
+                _ => (item.get_item(0)?, item.get_item(1)?),
+            };
+            let name = pair.0.cast_into::<PyBytes>().map_err(|_| {
+                PyTypeError::new_err("ASGI header names and values must be bytes")
+            })?;
+            let value = pair.1.cast_into::<PyBytes>().map_err(|_| {
+                PyTypeError::new_err("ASGI header names and values must be bytes")
+            })?;
+            raw.items.push((name, value));
+            if keep_objects {
+                raw.objects.push(item);
+            }
+            Ok(())
+        };
+        if let Ok(list) = headers.cast::<PyList>() {
+            for item in list.iter() {
+                push(item)?;
+            }
+        } else {
+            for item in headers.try_iter()? {
+                push(item?)?;
+            }
+        }
+        Ok(raw)
+    }
+
+    fn slices(&self) -> Vec<(&[u8], &[u8])> {
+        self.items
+            .iter()
+            .map(|(n, v)| (n.as_bytes(), v.as_bytes()))
+            .collect()
+    }
+}
+
+fn is_cors_header(name: &[u8]) -> bool {
+    name.len() >= 6
+        && (name.eq_ignore_ascii_case(b"origin")
+            || name
+                .get(..23)
+                .is_some_and(|p| p.eq_ignore_ascii_case(b"access-control-request-")))
+}
+
+/// A request borrowed from header slices; only CORS lines are fed to the core.
+fn build_request<'a>(method: &'a [u8], path: &'a [u8], lines: &[(&[u8], &'a [u8])]) -> Request<'a> {
+    let mut req = Request::new(method, path);
+    for &(name, value) in lines {
+        if is_cors_header(name) {
+            req.add_header(name, value);
+        }
+    }
+    req
+}
+
+/// Headers a middleware still has to set on the application's response.
+#[pyclass(module = "corsgate", name = "Pending", frozen)]
+struct Pending {
+    cors: Vec<(&'static str, Box<[u8]>)>,
+    vary: Vary,
+    starlette: bool,
+}
+
+fn lower_name(name: &'static str) -> &'static str {
+    match name {
+        corsgate::names::ALLOW_ORIGIN => "access-control-allow-origin",
+        corsgate::names::ALLOW_CREDENTIALS => "access-control-allow-credentials",
+        corsgate::names::ALLOW_METHODS => "access-control-allow-methods",
+        corsgate::names::ALLOW_HEADERS => "access-control-allow-headers",
+        corsgate::names::ALLOW_PRIVATE_NETWORK => "access-control-allow-private-network",
+        corsgate::names::MAX_AGE => "access-control-max-age",
+        corsgate::names::EXPOSE_HEADERS => "access-control-expose-headers",
+        other => other,
+    }
+}
+
+fn pair<'py>(py: Python<'py>, name: &[u8], value: &[u8]) -> PyResult<Bound<'py, PyTuple>> {
+    PyTuple::new(py, [PyBytes::new(py, name), PyBytes::new(py, value)])
+}
+
+#[pymethods]
+impl Pending {
+    /// The application's ASGI response headers with the CORS headers applied: a new list
+    /// (the application's own pairs are reused as they are).
+    fn merge<'py>(&self, headers: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
+        let py = headers.py();
+        let raw = Raw::read(headers, true)?;
+        let existing = raw.slices();
+        let out = PyList::empty(py);
+        if self.starlette {
+            let mut merged = Vec::with_capacity(existing.len() + 4);
+            let cors = self.cors.iter().map(|(n, v)| (*n, &**v));
+            starlette::merge_headers(cors, self.vary, &existing, &mut merged);
+            for m in merged {
+                match m {
+                    MergedHeader::Kept(i) => {
+                        if let Some(obj) = raw.objects.get(i) {
+                            out.append(obj)?;
+                        }
+                    }
+                    MergedHeader::Set(name, value) => {
+                        out.append(pair(py, name.as_bytes(), &value)?)?;
+                    }
+                }
+            }
+            return Ok(out);
+        }
+        // Strict: a CORS header replaces any header of that name the application set; the
+        // Vary names the response lacks are added on one more `vary` line.
+        for (i, (name, _)) in existing.iter().enumerate() {
+            let ours = self
+                .cors
+                .iter()
+                .any(|(n, _)| n.as_bytes().eq_ignore_ascii_case(name));
+            if !ours {
+                if let Some(obj) = raw.objects.get(i) {
+                    out.append(obj)?;
+                }
+            }
+        }
+        for (name, value) in &self.cors {
+            out.append(pair(py, name.as_bytes(), value)?)?;
+        }
+        if let Some(missing) = missing_vary(self.vary, &existing) {
+            out.append(pair(py, b"vary", missing.as_bytes())?)?;
+        }
+        Ok(out)
+    }
+
+    /// The headers to add, as `(name, value)` strings (for WSGI's `start_response`).
+    fn wsgi_headers(&self, headers: Vec<(String, String)>) -> Vec<(String, String)> {
+        let existing: Vec<(&[u8], &[u8])> = headers
+            .iter()
+            .map(|(n, v)| (n.as_bytes(), v.as_bytes()))
+            .collect();
+        let mut out: Vec<(String, String)> = headers
+            .iter()
+            .filter(|(n, _)| {
+                !self
+                    .cors
+                    .iter()
+                    .any(|(c, _)| c.eq_ignore_ascii_case(n))
+            })
+            .cloned()
+            .collect();
+        for (name, value) in &self.cors {
+            out.push((canonical(name).to_string(), latin1(value)));
+        }
+        if let Some(missing) = missing_vary(self.vary, &existing) {
+            out.push(("Vary".to_string(), missing));
+        }
+        out
+    }
+}
+
+/// The canonical name of a lower-case CORS header name.
+fn canonical(lower: &str) -> &str {
+    [
+        corsgate::names::ALLOW_ORIGIN,
+        corsgate::names::ALLOW_CREDENTIALS,
+        corsgate::names::ALLOW_METHODS,
+        corsgate::names::ALLOW_HEADERS,
+        corsgate::names::ALLOW_PRIVATE_NETWORK,
+        corsgate::names::MAX_AGE,
+        corsgate::names::EXPOSE_HEADERS,
+    ]
+    .into_iter()
+    .find(|c| c.eq_ignore_ascii_case(lower))
+    .unwrap_or(lower)
+}
+
+/// The `Vary` names not already listed by the response (`*` covers all), joined.
+fn missing_vary(vary: Vary, existing: &[(&[u8], &[u8])]) -> Option<String> {
+    let listed = |want: &str| {
+        existing
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(b"vary"))
+            .flat_map(|(_, v)| v.split(|&b| b == b','))
+            .map(|t| t.trim_ascii())
+            .any(|t| t == b"*" || t.eq_ignore_ascii_case(want.as_bytes()))
+    };
+    let missing: Vec<&str> = vary.names().iter().copied().filter(|n| !listed(n)).collect();
+    (!missing.is_empty()).then(|| missing.join(", "))
+}
+
+/// The ASGI answer to an answered preflight: `(status, headers, body)`.
+type Answer<'py> = (u16, Bound<'py, PyList>, Bound<'py, PyBytes>);
+
+fn pending_from(d: &Decision<'_>, starlette: bool) -> Pending {
+    Pending {
+        cors: d
+            .headers()
+            .iter()
+            .map(|&(n, v)| (lower_name(n), Box::from(v.as_bytes())))
+            .collect(),
+        vary: d.vary(),
+        starlette,
+    }
+}
+
+/// A compiled policy state: the core policy and an optional origin callable.
+struct Strict {
+    policy: Arc<Policy>,
+    verdict: Option<Py<PyAny>>,
+}
+
+impl Strict {
+    fn evaluate<'a>(&'a self, py: Python<'_>, req: Request<'a>) -> PyResult<Decision<'a>> {
+        let req = match (&self.verdict, req.origin()) {
+            (Some(f), Some(origin)) => {
+                let allowed = f.bind(py).call1((latin1(origin),))?.is_truthy()?;
+                req.with_origin_verdict(allowed)
+            }
+            _ => req,
+        };
+        Ok(self.policy.evaluate(&req))
+    }
+
+    /// The ASGI answer of a preflight corsgate answers itself, a `Pending` merge, or `None`.
+    fn asgi<'py>(
+        &self,
+        py: Python<'py>,
+        method: &str,
+        headers: &Bound<'py, PyAny>,
+        path: &[u8],
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let raw = Raw::read(headers, false)?;
+        let lines = raw.slices();
+        let req = build_request(method.as_bytes(), path, &lines);
+        let d = self.evaluate(py, req)?;
+        if let Some(status) = d.status() {
+            let list = PyList::empty(py);
+            for &(n, v) in d.headers() {
+                list.append(pair(py, lower_name(n).as_bytes(), v.as_bytes())?)?;
+            }
+            let vary = d.vary().value();
+            if !vary.is_empty() {
+                list.append(pair(py, b"vary", vary.as_bytes())?)?;
+            }
+            if status != 204 {
+                list.append(pair(py, b"content-length", b"0")?)?;
+            }
+            let answer: Answer<'py> = (status, list, PyBytes::new(py, b""));
+            return answer.into_pyobject(py).map(Bound::into_any);
+        }
+        if d.headers().is_empty() && d.vary().names().is_empty() {
+            return Ok(py.None().into_bound(py));
+        }
+        Bound::new(py, pending_from(&d, false)).map(Bound::into_any)
+    }
+}
+
+/// The core policy key names, for `Policy(**keys)`.
+fn to_json(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<String> {
+    use std::fmt::Write;
+    if obj.is_none() {
+        return Ok("null".into());
+    }
+    if let Ok(b) = obj.cast::<pyo3::types::PyBool>() {
+        return Ok(if b.is_true() { "true" } else { "false" }.into());
+    }
+    if obj.is_instance_of::<pyo3::types::PyInt>() {
+        return Ok(obj.str()?.to_cow()?.into_owned());
+    }
+    if obj.is_instance_of::<pyo3::types::PyFloat>() {
+        return Ok(obj.repr()?.to_cow()?.into_owned());
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        let mut out = String::from("\"");
+        for c in s.to_cow()?.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                c if (c as u32) < 0x20 => {
+                    let _ = write!(out, "\\u{:04x}", c as u32);
+                }
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+        return Ok(out);
+    }
+    if let Ok(d) = obj.cast::<PyDict>() {
+        let mut parts = Vec::new();
+        for (k, v) in d.iter() {
+            let key = k.cast::<PyString>().map_err(|_| {
+                PyTypeError::new_err(format!("{path}: policy keys must be strings"))
+            })?;
+            let key_text = key.to_cow()?.into_owned();
+            parts.push(format!(
+                "{}:{}",
+                to_json(key.as_any(), path)?,
+                to_json(&v, &format!("{path}.{key_text}"))?
+            ));
+        }
+        return Ok(format!("{{{}}}", parts.join(",")));
+    }
+    if obj.is_instance_of::<PyList>()
+        || obj.is_instance_of::<PyTuple>()
+        || obj.is_instance_of::<pyo3::types::PySet>()
+        || obj.is_instance_of::<pyo3::types::PyFrozenSet>()
+    {
+        let mut parts = Vec::new();
+        for (i, item) in obj.try_iter()?.enumerate() {
+            parts.push(to_json(&item?, &format!("{path}[{i}]"))?);
+        }
+        return Ok(format!("[{}]", parts.join(",")));
+    }
+    if obj.hasattr("__fspath__")? {
+        let text = obj.call_method0("__fspath__")?;
+        return to_json(&text, path);
+    }
+    Err(PyTypeError::new_err(format!(
+        "{path}: cannot use a {} in a policy",
+        obj.get_type().name()?
+    )))
+}
+
+/// A compiled CORS policy with corsgate's strict semantics.
+#[pyclass(module = "corsgate", name = "Policy", frozen)]
+struct PyPolicy {
+    state: Strict,
+}
+
+impl PyPolicy {
+    fn wrap(py: Python<'_>, result: Result<Policy, ConfigErrors>) -> PyResult<PyPolicy> {
+        match result {
+            Ok(policy) => Ok(PyPolicy {
+                state: Strict {
+                    policy: Arc::new(policy),
+                    verdict: None,
+                },
+            }),
+            Err(e) => Err(config_error(py, &e)),
+        }
+    }
+}
+
+#[pymethods]
+impl PyPolicy {
+    #[new]
+    #[pyo3(signature = (*, allow_origin = None, **keys))]
+    fn new(
+        py: Python<'_>,
+        allow_origin: Option<Py<PyAny>>,
+        keys: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<PyPolicy> {
+        if let Some(f) = &allow_origin {
+            if !f.bind(py).is_callable() {
+                return Err(PyTypeError::new_err(
+                    "allow_origin must be a callable taking the origin and returning a bool",
+                ));
+            }
+        }
+        let json = match keys {
+            Some(k) => to_json(k.as_any(), "")?,
+            None => "{}".into(),
+        };
+        let mut policy = Self::wrap(py, Policy::from_json(&json))?;
+        policy.state.verdict = allow_origin;
+        Ok(policy)
+    }
+
+    /// Reads a policy file (`.json`, or TOML otherwise).
+    #[staticmethod]
+    fn from_file(py: Python<'_>, path: std::path::PathBuf) -> PyResult<PyPolicy> {
+        let result = py.detach(|| Policy::from_file(&path));
+        Self::wrap(py, result)
+    }
+
+    /// Reads a policy from JSON text.
+    #[staticmethod]
+    fn from_json(py: Python<'_>, text: &str) -> PyResult<PyPolicy> {
+        Self::wrap(py, Policy::parse(text, Format::Json))
+    }
+
+    /// Reads a policy from TOML text.
+    #[staticmethod]
+    fn from_toml(py: Python<'_>, text: &str) -> PyResult<PyPolicy> {
+        Self::wrap(py, Policy::parse(text, Format::Toml))
+    }
+
+    /// Lint warnings: legal but risky parts of the policy.
+    #[getter]
+    fn warnings(&self, py: Python<'_>) -> PyResult<Vec<Py<PyDiagnostic>>> {
+        let mut list = self.state.policy.warnings().to_vec();
+        if self.state.verdict.is_some() {
+            // The callable allows origins the core cannot see.
+            list.retain(|d| d.code != "no_origins");
+        }
+        diagnostics(py, &list)
+    }
+
+    /// Decides what to answer to a request. `headers` is a mapping, a list of `(name,
+    /// value)` pairs (repeated names kept) or ASGI's raw `[(bytes, bytes)]`.
+    #[pyo3(signature = (method, headers, path = "/"))]
+    fn evaluate(
+        &self,
+        py: Python<'_>,
+        method: &str,
+        headers: &Bound<'_, PyAny>,
+        path: &str,
+    ) -> PyResult<PyDecision> {
+        let lines = header_lines(headers)?;
+        let borrowed: Vec<(&[u8], &[u8])> = lines
+            .iter()
+            .map(|(n, v)| (n.as_slice(), v.as_slice()))
+            .collect();
+        let req = build_request(method.as_bytes(), path.as_bytes(), &borrowed);
+        let d = self.state.evaluate(py, req)?;
+        decision_to_py(py, &d)
+    }
+
+    /// For the ASGI middleware: `(status, headers, body)` for a preflight to answer, a
+    /// `Pending` to merge into the application's response, or `None`.
+    fn _asgi<'py>(
+        &self,
+        py: Python<'py>,
+        method: &str,
+        headers: &Bound<'py, PyAny>,
+        path: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let path = path_bytes(path)?;
+        self.state.asgi(py, method, headers, &path)
+    }
+
+    /// For the WSGI middleware: evaluates CGI-style headers; `(status, headers)` of a
+    /// preflight to answer, a `Pending`, or `None`.
+    fn _wsgi<'py>(
+        &self,
+        py: Python<'py>,
+        method: &str,
+        headers: Vec<(String, String)>,
+        path: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let lines: Vec<(Vec<u8>, Vec<u8>)> = headers
+            .iter()
+            .map(|(n, v)| (n.as_bytes().to_vec(), v.chars().map(|c| c as u32 as u8).collect()))
+            .collect();
+        let borrowed: Vec<(&[u8], &[u8])> = lines
+            .iter()
+            .map(|(n, v)| (n.as_slice(), v.as_slice()))
+            .collect();
+        let req = build_request(method.as_bytes(), path.as_bytes(), &borrowed);
+        let d = self.state.evaluate(py, req)?;
+        if let Some(status) = d.status() {
+            let mut list: Vec<(String, String)> = d
+                .headers()
+                .iter()
+                .map(|&(n, v)| (n.to_string(), v.to_string()))
+                .collect();
+            let vary = d.vary().value();
+            if !vary.is_empty() {
+                list.push(("Vary".into(), vary.into()));
+            }
+            if status != 204 {
+                list.push(("Content-Length".into(), "0".into()));
+            }
+            return (status, list).into_pyobject(py).map(Bound::into_any);
+        }
+        if d.headers().is_empty() && d.vary().names().is_empty() {
+            return Ok(py.None().into_bound(py));
+        }
+        Bound::new(py, pending_from(&d, false)).map(Bound::into_any)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<corsgate.Policy with {} warning(s)>",
+            self.state.policy.warnings().len()
+        )
+    }
+}
+
+/// An ASGI path (`str`) as bytes.
+fn path_bytes(path: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
+    if path.is_none() {
+        return Ok(b"/".to_vec());
+    }
+    header_bytes(path)
+}
+
+/// A policy handle whose policy can be replaced while requests use it.
+#[pyclass(module = "corsgate", name = "SharedPolicy", frozen)]
+struct PySharedPolicy {
+    current: RwLock<Py<PyPolicy>>,
+}
+
+impl PySharedPolicy {
+    fn load_ref(&self, py: Python<'_>) -> PyResult<Py<PyPolicy>> {
+        self.current
+            .read()
+            .map(|p| p.clone_ref(py))
+            .map_err(|_| PyValueError::new_err("the shared policy lock is poisoned"))
+    }
+}
+
+#[pymethods]
+impl PySharedPolicy {
+    #[new]
+    fn new(policy: Py<PyPolicy>) -> Self {
+        PySharedPolicy {
+            current: RwLock::new(policy),
+        }
+    }
+
+    /// The policy serving now.
+    fn load(&self, py: Python<'_>) -> PyResult<Py<PyPolicy>> {
+        self.load_ref(py)
+    }
+
+    /// Replaces the policy atomically; requests already running finish with the old one.
+    fn store(&self, policy: Py<PyPolicy>) -> PyResult<()> {
+        let mut slot = self
+            .current
+            .write()
+            .map_err(|_| PyValueError::new_err("the shared policy lock is poisoned"))?;
+        *slot = policy;
+        Ok(())
+    }
+
+    /// [`PyPolicy::evaluate`] on the policy serving now.
+    #[pyo3(signature = (method, headers, path = "/"))]
+    fn evaluate(
+        &self,
+        py: Python<'_>,
+        method: &str,
+        headers: &Bound<'_, PyAny>,
+        path: &str,
+    ) -> PyResult<PyDecision> {
+        self.load_ref(py)?.get().evaluate(py, method, headers, path)
+    }
+
+    fn _asgi<'py>(
+        &self,
+        py: Python<'py>,
+        method: &str,
+        headers: &Bound<'py, PyAny>,
+        path: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.load_ref(py)?.get()._asgi(py, method, headers, path)
+    }
+
+    fn _wsgi<'py>(
+        &self,
+        py: Python<'py>,
+        method: &str,
+        headers: Vec<(String, String)>,
+        path: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.load_ref(py)?.get()._wsgi(py, method, headers, path)
+    }
+}
+
+/// A Starlette-compatible configuration: Starlette's `CORSMiddleware` answers, from the core.
+#[pyclass(module = "corsgate", name = "StarlettePolicy", frozen)]
+struct PyStarlettePolicy {
+    policy: StarlettePolicy,
+}
+
+#[pymethods]
+impl PyStarlettePolicy {
+    #[new]
+    #[pyo3(signature = (
+        allow_origins = Vec::new(),
+        allow_methods = vec!["GET".to_string()],
+        allow_headers = Vec::new(),
+        allow_credentials = false,
+        allow_origin_regex = None,
+        allow_private_network = false,
+        expose_headers = Vec::new(),
+        max_age = 600,
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        allow_origins: Vec<String>,
+        allow_methods: Vec<String>,
+        allow_headers: Vec<String>,
+        allow_credentials: bool,
+        allow_origin_regex: Option<String>,
+        allow_private_network: bool,
+        expose_headers: Vec<String>,
+        max_age: i64,
+    ) -> PyResult<Self> {
+        let config = StarletteConfig {
+            allow_origins,
+            allow_methods,
+            allow_headers,
+            allow_credentials,
+            allow_origin_regex,
+            allow_private_network,
+            expose_headers,
+            max_age,
+        };
+        StarlettePolicy::compile(&config)
+            .map(|policy| PyStarlettePolicy { policy })
+            .map_err(|e| config_error(py, &e))
+    }
+
+    /// Lint warnings: the configuration behaves as in Starlette but is risky or useless.
+    #[getter]
+    fn warnings(&self, py: Python<'_>) -> PyResult<Vec<Py<PyDiagnostic>>> {
+        diagnostics(py, self.policy.warnings())
+    }
+
+    /// Decides what Starlette's middleware answers to a request.
+    #[pyo3(signature = (method, headers, path = "/"))]
+    fn evaluate(
+        &self,
+        py: Python<'_>,
+        method: &str,
+        headers: &Bound<'_, PyAny>,
+        path: &str,
+    ) -> PyResult<PyDecision> {
+        let lines = header_lines(headers)?;
+        let borrowed: Vec<(&[u8], &[u8])> = lines
+            .iter()
+            .map(|(n, v)| (n.as_slice(), v.as_slice()))
+            .collect();
+        let req = build_request(method.as_bytes(), path.as_bytes(), &borrowed);
+        decision_to_py(py, &self.policy.evaluate(&req))
+    }
+
+    /// For the ASGI middleware: `(status, headers, body)` for a preflight, else a `Pending`.
+    fn _asgi<'py>(
+        &self,
+        py: Python<'py>,
+        method: &str,
+        headers: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let raw = Raw::read(headers, false)?;
+        let lines = raw.slices();
+        let req = build_request(method.as_bytes(), b"/", &lines);
+        let d = self.policy.evaluate(&req);
+        if let Some(status) = d.status() {
+            let list = PyList::empty(py);
+            for (n, v) in starlette::preflight_response_headers(&d) {
+                list.append(pair(py, n.as_bytes(), v.as_bytes())?)?;
+            }
+            let answer: Answer<'py> = (status, list, PyBytes::new(py, d.body().as_bytes()));
+            return answer.into_pyobject(py).map(Bound::into_any);
+        }
+        Bound::new(py, pending_from(&d, true)).map(Bound::into_any)
+    }
+}
+
+/// `corsgate._corsgate`: the compiled part of the `corsgate` package.
+#[pymodule]
+fn _corsgate(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyPolicy>()?;
+    m.add_class::<PySharedPolicy>()?;
+    m.add_class::<PyStarlettePolicy>()?;
+    m.add_class::<PyDecision>()?;
+    m.add_class::<PyReason>()?;
+    m.add_class::<PyDiagnostic>()?;
+    m.add_class::<Pending>()?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}
