@@ -478,7 +478,7 @@ fn lint(config: &ExpressConfig, d: &mut Diagnostics) {
                         if starts { "https://example.com.evil.net" } else { "https://evil-example.com" },
                     ),
                 )
-                .hint(format!("anchor it: /^{}$/", source.trim_start_matches('^').trim_end_matches('$'))),
+                .hint(anchored_hint(source)),
             );
         }
         if has_unescaped_dot(source) {
@@ -492,6 +492,18 @@ fn lint(config: &ExpressConfig, d: &mut Diagnostics) {
             );
         }
     }
+}
+
+/// `anchor it: /^https:\/\/example\.com$/` for `/example\.com$/`.
+fn anchored_hint(source: &str) -> String {
+    let body = source.strip_prefix('^').unwrap_or(source);
+    let body = body.strip_suffix('$').unwrap_or(body);
+    let scheme = if body.contains(":\\/\\/") || body.contains("://") {
+        ""
+    } else {
+        "https:\\/\\/"
+    };
+    format!("anchor it at both ends, scheme included: /^{scheme}{body}$/")
 }
 
 #[cfg(test)]
@@ -636,6 +648,10 @@ mod tests {
             .iter()
             .map(|w| (w.path.as_str(), w.code))
             .collect();
+        assert_eq!(
+            p.warnings()[0].hint.as_deref(),
+            Some(r"anchor it at both ends, scheme included: /^https:\/\/example\.com$/")
+        );
         assert_eq!(
             found,
             [

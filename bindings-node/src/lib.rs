@@ -1,0 +1,405 @@
+//! Node.js addon of corsgate (napi-rs). It translates; the core decides.
+//!
+//! Two classes cross the boundary:
+//! - [`ExpressPolicy`]: a compiled `cors`-package configuration (core's `express` profile).
+//!   `evaluate` takes what the `cors` package reads from `req`/`res` and returns the whole
+//!   answer as one flat array of strings: `[status, name1, value1, name2, value2, …]`,
+//!   `status` being `""` when the next handler answers.
+//! - [`Policy`]: corsgate's strict engine behind a [`SharedPolicy`], reconfigurable while
+//!   serving. `decide` is the middleware's hot path (flat array again); `evaluate` returns the
+//!   full decision with its reason.
+//!
+//! Compilation never throws: the objects carry their `errors` and `warnings`, and the
+//! JavaScript wrapper turns errors into a `CorsgateConfigError`.
+
+use corsgate::express::{
+    append_vary, ExpressConfig, ExpressOrigin, ExpressPolicy as CoreExpress, ExpressRequest,
+    ListOption, OriginAnswer,
+};
+use corsgate::{ConfigErrors, Diagnostic, Format, Policy as CorePolicy, Request, SharedPolicy};
+use napi::bindgen_prelude::Either;
+use napi_derive::napi;
+
+/// A problem in a configuration: where (`origins[2]`), a stable code, a message, a hint.
+#[napi(object)]
+pub struct JsDiagnostic {
+    /// Where the problem is: `origins[2]`, `routes[0].max_age`, or empty.
+    pub path: String,
+    /// Stable machine-readable code (docs/policy.md, docs/node.md).
+    pub code: String,
+    /// One line saying what is wrong.
+    pub message: String,
+    /// How to fix it, when there is a concrete suggestion.
+    pub hint: Option<String>,
+}
+
+fn diagnostics(list: &[Diagnostic]) -> Vec<JsDiagnostic> {
+    list.iter()
+        .map(|d| JsDiagnostic {
+            path: d.path.clone(),
+            code: d.code.to_string(),
+            message: d.message.clone(),
+            hint: d.hint.clone(),
+        })
+        .collect()
+}
+
+/// The options of the `cors` package, as the JavaScript wrapper read them.
+#[napi(object)]
+pub struct ExpressOptions {
+    /// `any`, `fixed`, `reflect`, `disabled` or `dynamic` (RegExp, array, function).
+    pub origin_kind: String,
+    /// The string of a `fixed` origin.
+    pub origin_value: Option<String>,
+    /// `[path, source, path, source, …]` of the RegExps in `origin`, for the lint.
+    pub origin_regexes: Vec<String>,
+    /// `methods`: a string, or an array's elements as strings; absent when null/undefined.
+    pub methods: Option<Either<String, Vec<String>>>,
+    /// `allowedHeaders || headers`; absent when both are falsy (reflect).
+    pub allowed_headers: Option<Either<String, Vec<String>>>,
+    /// `exposedHeaders`; absent when falsy.
+    pub exposed_headers: Option<Either<String, Vec<String>>>,
+    /// `credentials === true`.
+    pub credentials: bool,
+    /// `maxAge` converted to a string by JavaScript; absent when it sends no header.
+    pub max_age: Option<String>,
+    /// `!!preflightContinue`.
+    pub preflight_continue: bool,
+    /// `optionsSuccessStatus` when it is a number.
+    pub options_success_status: Option<f64>,
+}
+
+fn list_option(value: Option<Either<String, Vec<String>>>) -> Option<ListOption> {
+    value.map(|v| match v {
+        Either::A(text) => ListOption::Text(text),
+        Either::B(items) => ListOption::List(items),
+    })
+}
+
+fn express_config(o: ExpressOptions) -> ExpressConfig {
+    let origin = match o.origin_kind.as_str() {
+        "fixed" => ExpressOrigin::Fixed(o.origin_value.unwrap_or_default()),
+        "reflect" => ExpressOrigin::Reflect,
+        "disabled" => ExpressOrigin::Disabled,
+        "dynamic" => ExpressOrigin::Dynamic,
+        _ => ExpressOrigin::Any,
+    };
+    let origin_regexes = o
+        .origin_regexes
+        .chunks_exact(2)
+        .map(|pair| (pair[0].clone(), pair[1].clone()))
+        .collect();
+    let status = o.options_success_status.and_then(|s| {
+        (s.fract() == 0.0 && s.abs() < 1e15).then_some(s as i64)
+    });
+    ExpressConfig {
+        origin,
+        origin_regexes,
+        methods: list_option(o.methods),
+        allowed_headers: list_option(o.allowed_headers),
+        exposed_headers: list_option(o.exposed_headers),
+        credentials: o.credentials,
+        max_age: o.max_age,
+        preflight_continue: o.preflight_continue,
+        options_success_status: status,
+    }
+}
+
+/// Runs the express profile on one request and flattens the answer.
+fn express_plan(
+    policy: &CoreExpress,
+    method: &str,
+    origin: Option<&str>,
+    request_headers: Option<&str>,
+    vary: Option<&str>,
+    answer: Option<&Either<bool, String>>,
+) -> Vec<String> {
+    let mut req = ExpressRequest::new(method)
+        .origin(origin)
+        .request_headers(request_headers)
+        .vary(vary.unwrap_or(""));
+    match answer {
+        Some(Either::A(verdict)) => req = req.answer(OriginAnswer::Verdict(*verdict)),
+        Some(Either::B(value)) => req = req.answer(OriginAnswer::Value(value)),
+        None => {}
+    }
+    let decision = policy.evaluate(&req);
+    let headers = decision.headers();
+    let mut out = Vec::with_capacity(1 + 2 * headers.len());
+    out.push(decision.status().map_or_else(String::new, |s| s.to_string()));
+    for (name, value) in headers {
+        out.push(name.to_string());
+        out.push(value.to_string());
+    }
+    out
+}
+
+/// A compiled `cors`-package configuration (core's `express` profile).
+#[napi]
+pub struct ExpressPolicy {
+    inner: Result<CoreExpress, ConfigErrors>,
+}
+
+#[napi]
+impl ExpressPolicy {
+    /// Compiles the options; check `errors` before use.
+    #[napi(constructor)]
+    pub fn new(options: ExpressOptions) -> Self {
+        ExpressPolicy {
+            inner: CoreExpress::compile(&express_config(options)),
+        }
+    }
+
+    /// Errors that make the options unusable (empty when it compiled).
+    #[napi(getter)]
+    pub fn errors(&self) -> Vec<JsDiagnostic> {
+        match &self.inner {
+            Ok(_) => Vec::new(),
+            Err(e) => diagnostics(&e.errors),
+        }
+    }
+
+    /// Security warnings about options that work but let other sites in.
+    #[napi(getter)]
+    pub fn warnings(&self) -> Vec<JsDiagnostic> {
+        match &self.inner {
+            Ok(p) => diagnostics(p.warnings()),
+            Err(e) => diagnostics(&e.warnings),
+        }
+    }
+
+    /// Whether `evaluate` needs the origin answer of JavaScript (RegExp, array, function).
+    #[napi(getter)]
+    pub fn dynamic(&self) -> bool {
+        self.inner.as_ref().is_ok_and(CoreExpress::is_dynamic)
+    }
+
+    /// The answer to one request: `[status, name, value, …]` (status `""`: call `next()`).
+    /// `answer` is the origin verdict (boolean) or the string an origin function returned.
+    #[napi]
+    pub fn evaluate(
+        &self,
+        method: String,
+        origin: Option<String>,
+        request_headers: Option<String>,
+        vary: Option<String>,
+        answer: Option<Either<bool, String>>,
+    ) -> Vec<String> {
+        match &self.inner {
+            Ok(policy) => express_plan(
+                policy,
+                &method,
+                origin.as_deref(),
+                request_headers.as_deref(),
+                vary.as_deref(),
+                answer.as_ref(),
+            ),
+            Err(_) => vec![String::new()],
+        }
+    }
+
+    /// Compiles `options` and evaluates one request in a single call (per-request options of
+    /// a delegate). Returns the errors instead when the options do not compile.
+    #[napi]
+    pub fn evaluate_once(
+        options: ExpressOptions,
+        method: String,
+        origin: Option<String>,
+        request_headers: Option<String>,
+        vary: Option<String>,
+        answer: Option<Either<bool, String>>,
+    ) -> Either<Vec<String>, Vec<JsDiagnostic>> {
+        match CoreExpress::compile(&express_config(options)) {
+            Ok(policy) => Either::A(express_plan(
+                &policy,
+                &method,
+                origin.as_deref(),
+                request_headers.as_deref(),
+                vary.as_deref(),
+                answer.as_ref(),
+            )),
+            Err(e) => Either::B(diagnostics(&e.errors)),
+        }
+    }
+}
+
+/// Why a request was denied.
+#[napi(object)]
+pub struct JsReason {
+    /// Stable code, such as `origin_not_allowed`.
+    pub code: String,
+    /// The offending value as received (bytes above 0x7F shown as U+FFFD).
+    pub value: String,
+    /// One line with a hint.
+    pub message: String,
+    /// What Chromium's console prints after "has been blocked by CORS policy: ".
+    pub browser_reason: String,
+}
+
+/// The strict engine's answer to one request.
+#[napi(object)]
+pub struct JsDecision {
+    /// `preflight`, `actual` or `not_cors`.
+    pub kind: String,
+    /// Whether the request is allowed.
+    pub allowed: bool,
+    /// Status of a preflight the middleware answers itself, or null.
+    pub status: Option<u32>,
+    /// CORS headers in order, `[name, value]` (Vary excluded).
+    pub headers: Vec<Vec<String>>,
+    /// Names to append to `Vary`.
+    pub vary: Vec<String>,
+    /// Body of an answered preflight (empty in the strict profile).
+    pub body: String,
+    /// The reason of a denial.
+    pub reason: Option<JsReason>,
+}
+
+/// Corsgate's strict engine, swappable while serving.
+#[napi]
+pub struct Policy {
+    shared: Option<SharedPolicy>,
+    errors: Vec<Diagnostic>,
+}
+
+fn compile(source: &str, kind: &str) -> Result<CorePolicy, ConfigErrors> {
+    match kind {
+        "file" => CorePolicy::from_file(source),
+        "toml" => CorePolicy::parse(source, Format::Toml),
+        _ => CorePolicy::parse(source, Format::Json),
+    }
+}
+
+fn request_of<'a>(method: &'a str, path: &'a str, headers: &'a [String]) -> Request<'a> {
+    let mut req = Request::new(method.as_bytes(), path.as_bytes());
+    for pair in headers.chunks_exact(2) {
+        req.add_header(pair[0].as_bytes(), pair[1].as_bytes());
+    }
+    req
+}
+
+#[napi]
+impl Policy {
+    /// Compiles a policy: `kind` is `json` (text), `toml` (text) or `file` (a path; `.json`
+    /// is JSON, anything else TOML). Check `errors` before use.
+    #[napi(constructor)]
+    pub fn new(source: String, kind: String) -> Self {
+        match compile(&source, &kind) {
+            Ok(p) => Policy {
+                shared: Some(SharedPolicy::new(p)),
+                errors: Vec::new(),
+            },
+            Err(e) => Policy {
+                shared: None,
+                errors: e.errors,
+            },
+        }
+    }
+
+    /// Errors that stopped compilation (empty when it compiled).
+    #[napi(getter)]
+    pub fn errors(&self) -> Vec<JsDiagnostic> {
+        diagnostics(&self.errors)
+    }
+
+    /// Lint warnings of the policy serving now.
+    #[napi(getter)]
+    pub fn warnings(&self) -> Vec<JsDiagnostic> {
+        self.shared
+            .as_ref()
+            .map(|s| diagnostics(s.load().warnings()))
+            .unwrap_or_default()
+    }
+
+    /// Compiles a new policy and swaps it in; on errors (returned) the old one keeps serving.
+    #[napi]
+    pub fn reconfigure(&self, source: String, kind: String) -> Vec<JsDiagnostic> {
+        match (compile(&source, &kind), &self.shared) {
+            (Ok(p), Some(shared)) => {
+                shared.store(p);
+                Vec::new()
+            }
+            (Ok(_), None) => Vec::new(),
+            (Err(e), _) => diagnostics(&e.errors),
+        }
+    }
+
+    /// The full decision for a request; `headers` is `[name, value, name, value, …]`, each
+    /// pair one header line.
+    #[napi]
+    pub fn evaluate(&self, method: String, path: String, headers: Vec<String>) -> JsDecision {
+        let Some(shared) = &self.shared else {
+            return JsDecision {
+                kind: String::new(),
+                allowed: false,
+                status: None,
+                headers: Vec::new(),
+                vary: Vec::new(),
+                body: String::new(),
+                reason: None,
+            };
+        };
+        let policy = shared.load();
+        let req = request_of(&method, &path, &headers);
+        let d = policy.evaluate(&req);
+        JsDecision {
+            kind: d.kind().as_str().to_string(),
+            allowed: d.is_allowed(),
+            status: d.status().map(u32::from),
+            headers: d
+                .headers()
+                .iter()
+                .map(|(n, v)| vec![n.to_string(), v.to_string()])
+                .collect(),
+            vary: d.vary().names().iter().map(|n| n.to_string()).collect(),
+            body: d.body().to_string(),
+            reason: d.reason().map(|r| JsReason {
+                code: r.code().as_str().to_string(),
+                value: String::from_utf8_lossy(r.value()).into_owned(),
+                message: r.message().to_string(),
+                browser_reason: r.browser_reason().to_string(),
+            }),
+        }
+    }
+
+    /// The middleware's hot path: `[status, reasonCode, reasonMessage, name, value, …]`, the
+    /// last pair being `Vary` merged into the response's `vary` (when there is one to set).
+    /// `headers` holds the request's CORS header lines as `[name, value, …]`.
+    #[napi]
+    pub fn decide(
+        &self,
+        method: String,
+        path: String,
+        headers: Vec<String>,
+        vary: Option<String>,
+    ) -> Vec<String> {
+        let Some(shared) = &self.shared else {
+            return vec![String::new(), String::new(), String::new()];
+        };
+        let policy = shared.load();
+        let req = request_of(&method, &path, &headers);
+        let d = policy.evaluate(&req);
+        let mut out = Vec::with_capacity(5 + 2 * d.headers().len());
+        out.push(d.status().map_or_else(String::new, |s| s.to_string()));
+        match d.reason() {
+            Some(r) => {
+                out.push(r.code().as_str().to_string());
+                out.push(r.message().to_string());
+            }
+            None => {
+                out.push(String::new());
+                out.push(String::new());
+            }
+        }
+        for (name, value) in d.headers() {
+            out.push(name.to_string());
+            out.push(value.to_string());
+        }
+        let names = d.vary().names();
+        if !names.is_empty() {
+            out.push("Vary".to_string());
+            out.push(append_vary(vary.as_deref().unwrap_or(""), names).into_owned());
+        }
+        out
+    }
+}
