@@ -1,0 +1,352 @@
+//! `corsgate explain`: simulate the browser. Given what the page does and what the server
+//! answered, print the verdict, Chromium's console message and the fix.
+
+use crate::exit::Exit;
+use crate::style::Style;
+use clap::Args;
+use corsgate::browser::{
+    Credentials, FetchRequest, Mode, Outcome, RequestError, Response, Verdict,
+};
+use std::fmt::Write as _;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+/// Shown after `corsgate explain --help`.
+pub const AFTER_HELP: &str = "\
+Examples:
+  corsgate explain --origin https://app.example.com --url https://api.example.com/orders \\
+      --method PUT -H 'Content-Type: application/json' --credentials \\
+      --preflight-response preflight.http --response response.http
+  curl -si -X OPTIONS https://api.example.com/orders -H 'Origin: https://app.example.com' \\
+      -H 'Access-Control-Request-Method: PUT' | corsgate explain --origin https://app.example.com \\
+      --url https://api.example.com/orders --method PUT --preflight-response -
+
+Responses are HTTP/1.1 text: a status line, header lines, optionally an empty line and a body
+(ignored), as `curl -si` prints them. `-` reads one of them from stdin. Without responses,
+explain still says whether the browser sends a preflight and what it carries.
+
+Exit status:
+  0  the browser lets the page read the response
+  1  the browser blocks it (also when only the Fetch standard does: `*` covering Authorization)
+  2  undecided: a needed response was not given, fetch() would throw before sending, a file
+     cannot be read or parsed, or the command line is wrong";
+
+/// What the page does: shared by `explain` and `doctor`.
+#[derive(Args, Debug, Clone)]
+pub struct PageArgs {
+    /// The page's origin (`https://app.example.com`), or `null` for an opaque origin.
+    #[arg(long, value_name = "ORIGIN")]
+    pub origin: String,
+
+    /// The method the page passes to fetch() (DELETE, GET, HEAD, OPTIONS, POST and PUT are
+    /// upper-cased by the browser; others are sent as written).
+    #[arg(long, value_name = "METHOD", default_value = "GET")]
+    pub method: String,
+
+    /// A request header the page sets, `Name: value`; repeat it for more.
+    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE", value_parser = parse_header)]
+    pub headers: Vec<(String, String)>,
+
+    /// The page sends credentials (`credentials: 'include'`: cookies, HTTP authentication).
+    #[arg(long)]
+    pub credentials: bool,
+
+    /// The request mode.
+    #[arg(long, value_name = "MODE", default_value = "cors", value_parser = ["cors", "no-cors"])]
+    pub mode: String,
+}
+
+impl PageArgs {
+    /// The page's `fetch()` of `url`.
+    pub fn request(&self, url: &str) -> FetchRequest {
+        let mut r = FetchRequest::new(&self.origin, url)
+            .method(&self.method)
+            .credentials(if self.credentials {
+                Credentials::Include
+            } else {
+                Credentials::SameOrigin
+            })
+            .mode(if self.mode == "no-cors" {
+                Mode::NoCors
+            } else {
+                Mode::Cors
+            });
+        r.headers = self.headers.clone();
+        r
+    }
+}
+
+/// Arguments of `corsgate explain`.
+#[derive(Args, Debug)]
+pub struct ExplainArgs {
+    #[command(flatten)]
+    page: PageArgs,
+
+    /// The URL the page fetches.
+    #[arg(long, value_name = "URL")]
+    url: String,
+
+    /// The server's answer to the preflight (OPTIONS), in HTTP/1.1 text; `-` for stdin.
+    #[arg(long, value_name = "FILE")]
+    preflight_response: Option<PathBuf>,
+
+    /// The server's answer to the actual request, in HTTP/1.1 text; `-` for stdin.
+    #[arg(long, value_name = "FILE")]
+    response: Option<PathBuf>,
+
+    /// Print one JSON object (verdict, request, preflight_request, preflight, response,
+    /// blocked, blocked_in_chrome, missing, notes) instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Parses `Name: value`; the value is trimmed of spaces and tabs.
+pub fn parse_header(line: &str) -> Result<(String, String), String> {
+    let (name, value) = line
+        .split_once(':')
+        .ok_or_else(|| format!("`{line}` is not `Name: value`"))?;
+    if name.is_empty() || name.contains([' ', '\t']) {
+        return Err(format!("`{name}` is not a header name"));
+    }
+    Ok((
+        name.to_string(),
+        value.trim_matches([' ', '\t']).to_string(),
+    ))
+}
+
+fn read_response(path: &Path) -> Result<Response, String> {
+    let text = if path == Path::new("-") {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .map_err(|e| format!("cannot read stdin: {e}"))?;
+        s
+    } else {
+        std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?
+    };
+    Response::parse_http(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Width of the label column.
+const LABEL: usize = 10;
+
+/// Writes aligned `label  value` rows.
+pub struct Rows<'s> {
+    out: String,
+    style: &'s Style,
+}
+
+impl<'s> Rows<'s> {
+    /// Empty output in `style`.
+    pub fn new(style: &'s Style) -> Self {
+        Rows {
+            out: String::new(),
+            style,
+        }
+    }
+
+    /// One row; further lines are indented under the first.
+    pub fn row(&mut self, label: &str, lines: &[String]) {
+        for (i, line) in lines.iter().enumerate() {
+            let label = if i == 0 { label } else { "" };
+            let pad = " ".repeat(LABEL.saturating_sub(label.len()));
+            let _ = writeln!(self.out, "{}{pad}{line}", self.style.label(label));
+        }
+    }
+
+    /// The text so far.
+    pub fn finish(self) -> String {
+        self.out
+    }
+}
+
+/// The outcome as human text: the request, the preflight, the response, the verdict, and on
+/// failure the console message and the fix.
+pub fn render(outcome: &Outcome, style: Style, rows: &mut Rows<'_>) {
+    let p = &outcome.plan;
+    let mut request = vec![format!("{} {}", p.method, p.url)];
+    request.extend(p.request_headers().iter().map(|(n, v)| format!("{n}: {v}")));
+    request.push(style.dim(&format!(
+        "credentials: {}, mode: {}",
+        p.credentials.as_str(),
+        p.mode.as_str()
+    )));
+    rows.row("request", &request);
+    match &p.preflight {
+        None if p.cross_origin && p.mode == Mode::Cors => rows.row(
+            "preflight",
+            &[style.dim("not needed (safelisted method and headers)")],
+        ),
+        None => {}
+        Some(pf) => {
+            let mut lines: Vec<String> = pf
+                .reasons
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    if i == 0 {
+                        format!("needed: {r}")
+                    } else {
+                        format!("        {r}")
+                    }
+                })
+                .collect();
+            lines.push(format!("OPTIONS {}", p.url));
+            lines.extend(
+                pf.header_lines(&p.origin)
+                    .iter()
+                    .map(|(n, v)| format!("{n}: {v}")),
+            );
+            if let Some(c) = &outcome.preflight {
+                let result = match (&c.blocked, &c.blocked_in_chrome) {
+                    (None, _) => style.good("passes"),
+                    (Some(_), None) => format!(
+                        "{} by the Fetch standard (Firefox); {} by Chrome and Safari",
+                        style.bad("fails"),
+                        style.warn("passes")
+                    ),
+                    (Some(e), Some(_)) => format!("{} ({})", style.bad("fails"), e.kind),
+                };
+                lines.push(format!("result: {result}"));
+                if let Some(l) = c.cache {
+                    lines.push(style.dim(&format!(
+                        "cached {} s by Chromium, {} s by Firefox, {} s by Safari",
+                        l.chromium, l.firefox, l.webkit
+                    )));
+                }
+            }
+            rows.row("preflight", &lines);
+        }
+    }
+    if let Some(r) = &outcome.response {
+        let mut lines = Vec::new();
+        match &r.blocked {
+            Some(e) => lines.push(format!("{} ({})", style.bad("fails"), e.kind)),
+            None if r.opaque => lines.push(format!(
+                "{} (opaque: nothing of it is readable)",
+                style.good("not blocked")
+            )),
+            None => {
+                lines.push(style.good("passes"));
+                let list = |v: &[String]| {
+                    if v.is_empty() {
+                        "(none)".to_string()
+                    } else {
+                        v.join(", ")
+                    }
+                };
+                lines.push(format!("readable: {}", list(&r.readable_headers)));
+                let hidden: Vec<String> = r
+                    .hidden_headers
+                    .iter()
+                    .filter(|h| !h.starts_with("access-control-"))
+                    .cloned()
+                    .collect();
+                if !hidden.is_empty() {
+                    lines.push(style.dim(&format!(
+                        "hidden from JavaScript: {} (list them in expose_headers to read them)",
+                        hidden.join(", ")
+                    )));
+                }
+            }
+        }
+        rows.row("response", &lines);
+    }
+    let verdict = match outcome.verdict() {
+        Verdict::Allowed => style.good("allowed"),
+        Verdict::Blocked => style.bad("blocked"),
+        Verdict::BlockedByStandardOnly => format!(
+            "{} by the Fetch standard and Firefox; Chrome and Safari still allow it",
+            style.bad("blocked")
+        ),
+        Verdict::Incomplete => {
+            let what = match outcome.missing {
+                Some(corsgate::browser::Missing::PreflightResponse) => {
+                    "a preflight is sent first: give its response (--preflight-response)"
+                }
+                _ => "give the response to the request (--response)",
+            };
+            format!("{}: {what}", style.warn("undecided"))
+        }
+    };
+    rows.row("verdict", &[verdict]);
+    if let Some(e) = outcome
+        .blocked
+        .as_ref()
+        .or(outcome.blocked_in_chrome.as_ref())
+    {
+        rows.row("console", std::slice::from_ref(&e.message));
+        rows.row("fix", std::slice::from_ref(&e.fix));
+    }
+    for note in &outcome.notes {
+        rows.row("note", &[style.dim(note)]);
+    }
+}
+
+/// The exit status of an outcome.
+pub fn exit_of(outcome: &Outcome) -> Exit {
+    match outcome.verdict() {
+        Verdict::Allowed => Exit::Allowed,
+        Verdict::Blocked | Verdict::BlockedByStandardOnly => Exit::Denied,
+        Verdict::Incomplete => Exit::Error,
+    }
+}
+
+/// Reports a request `fetch()` refuses to send.
+pub fn request_error(e: &RequestError) -> Exit {
+    let style = Style::detect(&std::io::stderr());
+    eprintln!("{} {e}", style.bad("error:"));
+    Exit::Error
+}
+
+/// Writes `text` to stdout.
+pub fn print(text: &str) -> Result<(), Exit> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(|e| {
+            eprintln!("corsgate: cannot write the answer: {e}");
+            Exit::Error
+        })
+}
+
+/// Runs `corsgate explain`.
+pub fn run(args: &ExplainArgs) -> Exit {
+    let stdin_twice = args.preflight_response.as_deref() == Some(Path::new("-"))
+        && args.response.as_deref() == Some(Path::new("-"));
+    if stdin_twice {
+        eprintln!("corsgate: only one of --preflight-response and --response can be `-`");
+        return Exit::Error;
+    }
+    let read = |p: &Option<PathBuf>| -> Result<Option<Response>, Exit> {
+        match p {
+            None => Ok(None),
+            Some(path) => read_response(path).map(Some).map_err(|e| {
+                eprintln!("{} {e}", Style::detect(&std::io::stderr()).bad("error:"));
+                Exit::Error
+            }),
+        }
+    };
+    let (preflight, response) = match (read(&args.preflight_response), read(&args.response)) {
+        (Ok(p), Ok(r)) => (p, r),
+        (Err(e), _) | (_, Err(e)) => return e,
+    };
+    let plan = match args.page.request(&args.url).plan() {
+        Ok(plan) => plan,
+        Err(e) => return request_error(&e),
+    };
+    let outcome = plan.check(preflight.as_ref(), response.as_ref());
+    let text = if args.json {
+        outcome.to_json().to_string() + "\n"
+    } else {
+        let style = Style::detect(&std::io::stdout());
+        let mut rows = Rows::new(&style);
+        render(&outcome, style, &mut rows);
+        rows.finish()
+    };
+    match print(&text) {
+        Ok(()) => exit_of(&outcome),
+        Err(e) => e,
+    }
+}
