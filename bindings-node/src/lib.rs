@@ -18,6 +18,7 @@ use corsgate::express::{
 };
 use corsgate::{ConfigErrors, Diagnostic, Format, Policy as CorePolicy, Request, SharedPolicy};
 use napi::bindgen_prelude::Either;
+use std::borrow::Cow;
 use napi_derive::napi;
 
 /// A problem in a configuration: where (`origins[2]`), a stable code, a message, a hint.
@@ -228,7 +229,7 @@ impl ExpressPolicy {
 pub struct JsReason {
     /// Stable code, such as `origin_not_allowed`.
     pub code: String,
-    /// The offending value as received (bytes above 0x7F shown as U+FFFD).
+    /// The offending value as received (bytes as Latin-1 characters, as Node shows them).
     pub value: String,
     /// One line with a hint.
     pub message: String,
@@ -270,10 +271,37 @@ fn compile(source: &str, kind: &str) -> Result<CorePolicy, ConfigErrors> {
     }
 }
 
-fn request_of<'a>(method: &'a str, path: &'a str, headers: &'a [String]) -> Request<'a> {
+/// The bytes a JavaScript header string stands for. Node decodes header bytes as Latin-1, so
+/// characters up to U+00FF are single bytes; ASCII (the usual case) is borrowed as is.
+fn latin1(s: &str) -> Cow<'_, [u8]> {
+    if s.is_ascii() || s.chars().any(|c| u32::from(c) > 0xFF) {
+        Cow::Borrowed(s.as_bytes())
+    } else {
+        Cow::Owned(s.chars().map(|c| u32::from(c) as u8).collect())
+    }
+}
+
+/// Bytes back to the JavaScript string Node would have made of them (Latin-1).
+fn from_latin1(bytes: &[u8]) -> String {
+    bytes.iter().map(|&b| char::from(b)).collect()
+}
+
+/// The header lines `[name, value, …]` as bytes, kept alive while a request borrows them.
+fn header_bytes(headers: &[String]) -> Vec<(Cow<'_, [u8]>, Cow<'_, [u8]>)> {
+    headers
+        .chunks_exact(2)
+        .map(|pair| (latin1(&pair[0]), latin1(&pair[1])))
+        .collect()
+}
+
+fn request_of<'a>(
+    method: &'a str,
+    path: &'a str,
+    lines: &'a [(Cow<'a, [u8]>, Cow<'a, [u8]>)],
+) -> Request<'a> {
     let mut req = Request::new(method.as_bytes(), path.as_bytes());
-    for pair in headers.chunks_exact(2) {
-        req.add_header(pair[0].as_bytes(), pair[1].as_bytes());
+    for (name, value) in lines {
+        req.add_header(name, value);
     }
     req
 }
@@ -340,7 +368,8 @@ impl Policy {
             };
         };
         let policy = shared.load();
-        let req = request_of(&method, &path, &headers);
+        let lines = header_bytes(&headers);
+        let req = request_of(&method, &path, &lines);
         let d = policy.evaluate(&req);
         JsDecision {
             kind: d.kind().as_str().to_string(),
@@ -355,7 +384,7 @@ impl Policy {
             body: d.body().to_string(),
             reason: d.reason().map(|r| JsReason {
                 code: r.code().as_str().to_string(),
-                value: String::from_utf8_lossy(r.value()).into_owned(),
+                value: from_latin1(r.value()),
                 message: r.message().to_string(),
                 browser_reason: r.browser_reason().to_string(),
             }),
@@ -377,7 +406,8 @@ impl Policy {
             return vec![String::new(), String::new(), String::new()];
         };
         let policy = shared.load();
-        let req = request_of(&method, &path, &headers);
+        let lines = header_bytes(&headers);
+        let req = request_of(&method, &path, &lines);
         let d = policy.evaluate(&req);
         let mut out = Vec::with_capacity(5 + 2 * d.headers().len());
         out.push(d.status().map_or_else(String::new, |s| s.to_string()));
