@@ -1,0 +1,163 @@
+//! `corsgate explain` as a process. Expected verdicts and console texts come from the Fetch
+//! standard and Chromium's message templates (blink's cors_error_string.cc).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use serde_json::Value;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const PAGE: &str = "https://app.example.com";
+const URL: &str = "https://api.example.com/orders";
+
+fn corsgate(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_corsgate"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run corsgate");
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn scratch(name: &str, text: &str) -> PathBuf {
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn explain(extra: &[&str], stdin: Option<&str>) -> Output {
+    let mut args = vec!["explain", "--origin", PAGE, "--url", URL];
+    args.extend_from_slice(extra);
+    corsgate(&args, stdin)
+}
+
+const PREFLIGHT_OK: &str = "HTTP/1.1 204 No Content\r\nAccess-Control-Allow-Origin: https://app.example.com\r\nAccess-Control-Allow-Methods: PUT\r\nAccess-Control-Allow-Headers: content-type\r\nAccess-Control-Max-Age: 600\r\n\r\n";
+
+#[test]
+fn credentialed_preflight_without_acac_is_blocked_with_chromiums_message() {
+    let pf = scratch("explain-pf-ok.http", PREFLIGHT_OK);
+    let out = explain(
+        &[
+            "--method",
+            "PUT",
+            "-H",
+            "Content-Type: application/json",
+            "--credentials",
+            "--preflight-response",
+            pf.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let message = "Access to fetch at 'https://api.example.com/orders' from origin 'https://app.example.com' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: The value of the 'Access-Control-Allow-Credentials' header in the response is '' which must be 'true' when the request's credentials mode is 'include'.";
+    assert!(text.contains(&format!("console   {message}\n")), "{text}");
+    assert!(text.contains("Access-Control-Request-Headers: content-type"));
+    assert!(text.contains("fix       "));
+    assert!(text.contains("credentials = true"));
+}
+
+#[test]
+fn passing_exchange_from_stdin_is_allowed_and_lists_readable_headers() {
+    let pf = scratch("explain-pf-ok2.http", PREFLIGHT_OK);
+    let response = "HTTP/1.1 200 OK\nAccess-Control-Allow-Origin: https://app.example.com\nContent-Type: application/json\nX-Request-Id: 7\n\n{}";
+    let out = explain(
+        &[
+            "--method",
+            "PUT",
+            "-H",
+            "Content-Type: application/json",
+            "--preflight-response",
+            pf.to_str().unwrap(),
+            "--response",
+            "-",
+            "--json",
+        ],
+        Some(response),
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["verdict"], "allowed");
+    assert_eq!(v["preflight_request"]["method"], "PUT");
+    assert_eq!(v["preflight_request"]["request_headers"], "content-type");
+    assert_eq!(v["preflight"]["cache_seconds"]["chromium"], 600);
+    assert_eq!(
+        v["response"]["readable_headers"],
+        serde_json::json!(["content-type"])
+    );
+    assert_eq!(
+        v["response"]["hidden_headers"],
+        serde_json::json!(["access-control-allow-origin", "x-request-id"])
+    );
+}
+
+#[test]
+fn authorization_under_star_is_blocked_by_the_standard_only() {
+    let pf = scratch(
+        "explain-pf-star.http",
+        "HTTP/1.1 204 No Content\r\nAccess-Control-Allow-Origin: *\r\nAccess-Control-Allow-Headers: *\r\n\r\n",
+    );
+    let out = explain(
+        &[
+            "-H",
+            "Authorization: Bearer x",
+            "--preflight-response",
+            pf.to_str().unwrap(),
+            "--response",
+            "-",
+            "--json",
+        ],
+        Some("HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: *\r\n\r\n"),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["preflight"]["blocked"]["kind"],
+        "HeaderDisallowedByPreflightResponse"
+    );
+    assert_eq!(v["preflight"]["blocked"]["value"], "authorization");
+    assert_eq!(v["preflight"]["blocked_in_chrome"], Value::Null);
+    assert_eq!(v["verdict"], "blocked_by_standard_only");
+    assert_eq!(v["blocked_in_chrome"], Value::Null);
+}
+
+#[test]
+fn missing_preflight_response_is_undecided_and_says_what_is_sent() {
+    let out = explain(&["--method", "DELETE"], None);
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("Access-Control-Request-Method: DELETE"),
+        "{text}"
+    );
+    assert!(text.contains("--preflight-response"));
+}
+
+#[test]
+fn simple_request_without_acao_gets_the_opaque_hint() {
+    let out = explain(
+        &["--response", "-"],
+        Some("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n"),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("No 'Access-Control-Allow-Origin' header is present on the requested resource. If an opaque response serves your needs, set the request's mode to 'no-cors' to fetch the resource with CORS disabled."), "{text}");
+}
+
+#[test]
+fn input_errors_exit_2() {
+    let out = explain(&["--method", "TRACE"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr).unwrap().contains("TypeError"));
+    let bad = scratch("explain-bad.http", "HTTP/1.1 200 OK\nno colon here\n");
+    let out = explain(&["--response", bad.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr).unwrap().contains("line 2"));
+    let out = explain(&["--preflight-response", "-", "--response", "-"], None);
+    assert_eq!(out.status.code(), Some(2));
+}
