@@ -430,6 +430,10 @@ fn missing_vary(vary: Vary, existing: &[(&[u8], &[u8])]) -> Option<String> {
     (!missing.is_empty()).then(|| missing.join(", "))
 }
 
+/// The `Content-Type` of a strict preflight answer with a status other than 204 (its body is
+/// empty; WSGI validators and some proxies want a type on every response that may have one).
+const EMPTY_BODY_TYPE: &str = "text/plain; charset=utf-8";
+
 /// The ASGI answer to an answered preflight: `(status, headers, body)`.
 type Answer<'py> = (u16, Bound<'py, PyList>, Bound<'py, PyBytes>);
 
@@ -486,6 +490,7 @@ impl Strict {
             }
             if status != 204 {
                 list.append(pair(py, b"content-length", b"0")?)?;
+                list.append(pair(py, b"content-type", EMPTY_BODY_TYPE.as_bytes())?)?;
             }
             let answer: Answer<'py> = (status, list, PyBytes::new(py, b""));
             return answer.into_pyobject(py).map(Bound::into_any);
@@ -702,6 +707,7 @@ impl PyPolicy {
             }
             if status != 204 {
                 list.push(("Content-Length".into(), "0".into()));
+                list.push(("Content-Type".into(), EMPTY_BODY_TYPE.into()));
             }
             return (status, list).into_pyobject(py).map(Bound::into_any);
         }
