@@ -1,0 +1,64 @@
+"""ASGI applications served by uvicorn in test_servers.py (selected by CORSGATE_MODE)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Response
+from fastapi.middleware.cors import CORSMiddleware as StarletteCORSMiddleware
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+
+from corsgate.asgi import CORSMiddleware
+
+STARLETTE_ARGS: dict[str, Any] = {
+    "allow_origins": ["https://app.example.com"],
+    "allow_origin_regex": r"https://pr-[0-9]+\.preview\.example\.com",
+    "allow_credentials": True,
+    "allow_methods": ["GET", "POST", "PUT"],
+    "allow_headers": ["X-Trace", "Content-Type"],
+    "expose_headers": ["X-Request-Id"],
+    "max_age": 300,
+}
+
+
+def fastapi_app(ours: bool) -> FastAPI:
+    app = FastAPI()
+
+    @app.get("/items")
+    def items(response: Response) -> dict[str, bool]:
+        response.headers["x-request-id"] = "7"
+        response.headers["vary"] = "Accept-Encoding"
+        return {"ok": True}
+
+    @app.put("/items")
+    def put_item() -> dict[str, str]:
+        return {"put": "done"}
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise HTTPException(status_code=503, detail="down")
+
+    app.add_middleware(CORSMiddleware if ours else StarletteCORSMiddleware, **STARLETTE_ARGS)
+    return app
+
+
+def strict_app() -> Starlette:
+    async def hello(request: Request) -> PlainTextResponse:
+        return PlainTextResponse("hello", headers={"x-request-id": "9"})
+
+    return Starlette(
+        routes=[Route("/items", hello, methods=["GET", "PUT"])],
+        middleware=[Middleware(CORSMiddleware, policy=os.environ["CORSGATE_POLICY"])],
+    )
+
+
+def create() -> Any:
+    mode = os.environ["CORSGATE_MODE"]
+    if mode == "strict":
+        return strict_app()
+    return fastapi_app(ours=mode == "ours")
