@@ -220,16 +220,19 @@ fn send(
 ) -> Result<Exchange, NetError> {
     let timeout = Duration::from_secs_f64(secs.max(0.001));
     let mut stream = connect(t, timeout, secs)?;
-    let mut text = format!("{method} {} HTTP/1.1\r\nHost: {}\r\n", t.path, t.authority);
-    for (n, v) in &headers {
-        text.push_str(&format!("{n}: {v}\r\n"));
-    }
-    text.push_str(&format!(
-        "User-Agent: corsgate-doctor/{}\r\nConnection: close\r\n",
-        env!("CARGO_PKG_VERSION")
+    let mut sent = vec![("Host".to_string(), t.authority.clone())];
+    sent.extend(headers);
+    sent.push((
+        "User-Agent".into(),
+        format!("corsgate-doctor/{}", env!("CARGO_PKG_VERSION")),
     ));
+    sent.push(("Connection".into(), "close".into()));
     if !matches!(method, "GET" | "HEAD" | "OPTIONS") {
-        text.push_str("Content-Length: 0\r\n");
+        sent.push(("Content-Length".into(), "0".into()));
+    }
+    let mut text = format!("{method} {} HTTP/1.1\r\n", t.path);
+    for (n, v) in &sent {
+        text.push_str(&format!("{n}: {v}\r\n"));
     }
     text.push_str("\r\n");
     let what = |s: &str| {
@@ -272,7 +275,7 @@ fn send(
             return Ok(Exchange {
                 stage,
                 method: method.to_string(),
-                headers,
+                headers: sent,
                 status_line,
                 response,
             });

@@ -128,7 +128,12 @@ impl Plan {
             let mut fix = format!(
                 "{what} has no Access-Control-Allow-Origin header: the server must allow the origin {origin}; with corsgate, add \"{origin}\" to `origins`"
             );
-            if preflight {
+            if preflight && !(200..=299).contains(&response.status) {
+                fix.push_str(&format!(
+                    ". It was answered {}: the preflight must be answered by the CORS layer itself, before authentication and routing (an OPTIONS request carries no cookies or tokens)",
+                    response.status
+                ));
+            } else if preflight {
                 fix.push_str(". The preflight must be answered by the CORS layer itself, before authentication and routing (an OPTIONS request carries no cookies or tokens)");
             } else if response.status >= 400 {
                 fix.push_str(&format!(
