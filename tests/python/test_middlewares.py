@@ -12,12 +12,13 @@ from wsgiref.validate import validator
 import anyio
 import pytest
 import trio
-from conftest import http_scope, run_asgi
 
 import corsgate
 from corsgate import ConfigError, Policy, SecurityWarning, SharedPolicy, StarlettePolicy
 from corsgate.asgi import CORSMiddleware as AsgiCORS
 from corsgate.wsgi import CORSMiddleware as WsgiCORS
+
+from conftest import http_scope, run_asgi
 
 APP = "https://app.example.com"
 PREFLIGHT = [
@@ -63,7 +64,8 @@ def test_repeated_header_lines_are_kept() -> None:
     # Two Origin lines make a malformed origin (a list of pairs keeps both).
     d = strict().evaluate("GET", [("Origin", APP), ("Origin", APP)])
     assert not d.allowed
-    assert d.reason is not None and d.reason.code == "malformed_origin"
+    assert d.reason is not None
+    assert d.reason.code == "malformed_origin"
 
 
 def test_denial_reason_speaks_like_the_browser() -> None:
@@ -105,7 +107,9 @@ def test_files_json_and_toml(tmp_path: Path) -> None:
         Policy.from_toml(toml.read_text()),
         Policy.from_json(js.read_text()),
     ):
-        assert p.evaluate("OPTIONS", {"origin": APP, "access-control-request-method": "PUT"}).allowed
+        assert p.evaluate(
+            "OPTIONS", {"origin": APP, "access-control-request-method": "PUT"}
+        ).allowed
     with pytest.raises(ConfigError) as info:
         Policy.from_file(tmp_path / "missing.toml")
     assert info.value.errors[0].code == "io_error"
@@ -126,9 +130,14 @@ def test_callable_origin_verdict_replaces_the_origin_list() -> None:
     p = Policy(allow_origin=verdict, credentials=True)
     assert p.warnings == []
     ok = p.evaluate("GET", {"origin": "https://a.tenant.example"})
-    assert ok.allowed and ok.headers[0] == ("Access-Control-Allow-Origin", "https://a.tenant.example")
+    assert ok.allowed
+    assert ok.headers[0] == (
+        "Access-Control-Allow-Origin",
+        "https://a.tenant.example",
+    )
     denied = p.evaluate("GET", {"origin": "https://evil.example"})
-    assert not denied.allowed and denied.reason is not None
+    assert not denied.allowed
+    assert denied.reason is not None
     assert denied.reason.code == "origin_not_allowed"
     assert p.evaluate("GET", {}).kind == "not_cors"
     assert asked == ["https://a.tenant.example", "https://evil.example"]
@@ -149,7 +158,8 @@ def test_starlette_policy_evaluate_and_config_errors() -> None:
         "OPTIONS", {"origin": APP, "access-control-request-method": "PUT"}
     )
     assert (d.status, d.body, d.allowed) == (400, "Disallowed CORS method", False)
-    assert d.reason is not None and d.reason.code == "method_not_allowed"
+    assert d.reason is not None
+    assert d.reason.code == "method_not_allowed"
     # The origin passed (ACAO is sent), so Chromium reports the status.
     assert d.reason.browser_reason.endswith("It does not have HTTP ok status.")
     with pytest.raises(ConfigError) as info:
@@ -220,7 +230,9 @@ def test_asgi_strict_replaces_app_cors_headers_and_keeps_its_vary() -> None:
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": b""})
 
-    start = run_asgi(AsgiCORS(app, policy=strict()), http_scope("GET", [(b"origin", APP.encode())]))[0]
+    start = run_asgi(
+        AsgiCORS(app, policy=strict()), http_scope("GET", [(b"origin", APP.encode())])
+    )[0]
     assert start["headers"] == [
         (b"vary", b"Origin, Cookie"),
         (b"access-control-allow-origin", APP.encode()),
@@ -237,8 +249,7 @@ def test_asgi_any_origin_not_cors_request_is_untouched() -> None:
 def test_asgi_policy_from_path_and_routes(tmp_path: Path) -> None:
     f = tmp_path / "cors.toml"
     f.write_text(
-        'origins = ["https://app.example.com"]\n'
-        '[[routes]]\npath = "/public/*"\norigins = ["*"]\n'
+        'origins = ["https://app.example.com"]\n[[routes]]\npath = "/public/*"\norigins = ["*"]\n'
     )
     mw = AsgiCORS(hello, policy=f)
     start = run_asgi(mw, http_scope("GET", [(b"origin", b"https://x.example")], "/public/a"))[0]
@@ -284,7 +295,9 @@ def test_asgi_streaming_body_and_trailers_untouched() -> None:
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
         await send({"type": "http.response.body", "body": b"", "more_body": False})
 
-    sent = run_asgi(AsgiCORS(stream, policy=strict()), http_scope("GET", [(b"origin", APP.encode())]))
+    sent = run_asgi(
+        AsgiCORS(stream, policy=strict()), http_scope("GET", [(b"origin", APP.encode())])
+    )
     assert [m.get("body") for m in sent[1:]] == [b"a", b"b", b""]
 
 
@@ -336,7 +349,9 @@ def test_asgi_under_plain_trio() -> None:
 # --- WSGI -----------------------------------------------------------------------------------
 
 
-def wsgi_call(app: Any, method: str, headers: dict[str, str], path: str = "/") -> tuple[str, list[tuple[str, str]], bytes]:
+def wsgi_call(
+    app: Any, method: str, headers: dict[str, str], path: str = "/"
+) -> tuple[str, list[tuple[str, str]], bytes]:
     environ: dict[str, Any] = {
         "REQUEST_METHOD": method,
         "PATH_INFO": path,
@@ -348,7 +363,9 @@ def wsgi_call(app: Any, method: str, headers: dict[str, str], path: str = "/") -
         environ["HTTP_" + name.upper().replace("-", "_")] = value
     seen: dict[str, Any] = {}
 
-    def start_response(status: str, response_headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+    def start_response(
+        status: str, response_headers: list[tuple[str, str]], exc_info: Any = None
+    ) -> Any:
         if exc_info is not None and "status" in seen:
             pass  # replacing headers before the body started is allowed
         seen["status"] = status
@@ -377,7 +394,11 @@ def test_wsgi_preflight_is_answered_without_calling_the_app() -> None:
     status, headers, body = wsgi_call(
         WsgiCORS(never, policy=strict()),
         "OPTIONS",
-        {"Origin": APP, "Access-Control-Request-Method": "PUT", "Access-Control-Request-Headers": "x-trace"},
+        {
+            "Origin": APP,
+            "Access-Control-Request-Method": "PUT",
+            "Access-Control-Request-Headers": "x-trace",
+        },
     )
     assert status == "204 No Content"
     assert headers == [
@@ -421,7 +442,9 @@ def test_wsgi_exc_info_path_gets_cors_headers() -> None:
         try:
             raise RuntimeError("boom")
         except RuntimeError:
-            start_response("500 Internal Server Error", [("Content-Type", "text/plain")], sys.exc_info())
+            start_response(
+                "500 Internal Server Error", [("Content-Type", "text/plain")], sys.exc_info()
+            )
         return [b"error"]
 
     status, headers, body = wsgi_call(WsgiCORS(failing, policy=strict()), "GET", {"Origin": APP})
@@ -462,7 +485,7 @@ def test_wsgi_body_is_not_read_or_buffered() -> None:
             raise AssertionError("the request body must not be read")
 
     environ["wsgi.input"] = Exploding()
-    result = WsgiCORS(app, policy=strict())(environ, lambda s, h, e=None: (lambda d: None))
+    result = WsgiCORS(app, policy=strict())(environ, lambda s, h, e=None: lambda d: None)
     assert result is stream  # the very iterable: nothing buffered
     assert b"".join(result) == b"ab"
     stream.close()
@@ -470,7 +493,7 @@ def test_wsgi_body_is_not_read_or_buffered() -> None:
 
 
 def test_wsgi_not_cors_any_origin_passes_through() -> None:
-    status, headers, _ = wsgi_call(WsgiCORS(wsgi_hello, policy=Policy(origins=["*"])), "GET", {})
+    _status, headers, _ = wsgi_call(WsgiCORS(wsgi_hello, policy=Policy(origins=["*"])), "GET", {})
     assert headers == [("Content-Type", "text/plain"), ("Vary", "Accept-Encoding")]
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from conftest import free_port
 
 APPS = Path(__file__).resolve().parent / "apps"
@@ -74,16 +75,33 @@ def uvicorn(mode: str, policy: Path | None = None) -> Server:
     env = {"CORSGATE_MODE": mode}
     if policy is not None:
         env["CORSGATE_POLICY"] = str(policy)
-    argv = [sys.executable, "-m", "uvicorn", "--factory", "asgi_apps:create",
-            "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-            "--no-server-header"]
+    argv = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "asgi_apps:create",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--no-server-header",
+    ]
     return Server(argv, env, port)
 
 
 def waitress(policy: Path) -> Server:
     port = free_port()
-    argv = [sys.executable, "-m", "waitress", f"--listen=127.0.0.1:{port}",
-            "--call", "wsgi_apps:create"]
+    argv = [
+        sys.executable,
+        "-m",
+        "waitress",
+        f"--listen=127.0.0.1:{port}",
+        "--call",
+        "wsgi_apps:create",
+    ]
     return Server(argv, {"CORSGATE_POLICY": str(policy)}, port)
 
 
@@ -155,7 +173,9 @@ def test_strict_policy_under_uvicorn(servers: dict[str, Server]) -> None:
     assert r.headers["access-control-allow-methods"] == "PUT"
     assert r.headers["access-control-allow-headers"] == "x-trace, content-type"
     assert r.headers["access-control-max-age"] == "300"
-    assert r.headers["vary"] == "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
+    assert (
+        r.headers["vary"] == "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
+    )
 
     r = httpx.options(url, headers=preflight("https://evil.example", "PUT"))
     assert r.status_code == 403
@@ -181,7 +201,8 @@ def test_flask_under_waitress(servers: dict[str, Server]) -> None:
     assert "access-control-allow-origin" not in r.headers
 
     r = httpx.get(base + "/items", headers={"Origin": APP})
-    assert r.status_code == 200 and r.json() == {"ok": True}
+    assert r.status_code == 200
+    assert r.json() == {"ok": True}
     assert r.headers["access-control-allow-origin"] == APP
     assert r.headers["access-control-allow-credentials"] == "true"
     assert r.headers["x-request-id"] == "7"

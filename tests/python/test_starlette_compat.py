@@ -12,11 +12,12 @@ import warnings
 from typing import Any
 
 import pytest
-from conftest import Message, http_scope, run_asgi
 from starlette.middleware.cors import CORSMiddleware as StarletteCORS
 
 from corsgate import SecurityWarning
 from corsgate.asgi import CORSMiddleware
+
+from conftest import Message, http_scope, run_asgi
 
 A = b"https://a.example"
 B = b"https://b.example"
@@ -24,7 +25,13 @@ EVIL = b"https://evil.example"
 REGEX_HIT = b"https://pr-12.preview.example.org"
 REGEX_MISS = b"https://pr-12.preview.example.org.evil.example"
 
-ORIGINS: list[list[str]] = [[], ["https://a.example"], ["*"], ["https://a.example", "https://b.example"], ["https://a.example", "*"]]
+ORIGINS: list[list[str]] = [
+    [],
+    ["https://a.example"],
+    ["*"],
+    ["https://a.example", "https://b.example"],
+    ["https://a.example", "*"],
+]
 REGEXES: list[str | None] = [None, r"https://pr-[0-9]+\.preview\.example\.org"]
 METHODS: list[list[str]] = [["GET"], ["GET", "POST", "PUT"], ["*"], ["put", "DELETE"]]
 HEADERS: list[list[str]] = [[], ["X-Custom", "content-type"], ["*"], ["*", "Authorization"]]
@@ -32,7 +39,9 @@ EXPOSE: list[list[str]] = [[], ["X-Request-Id", "x-other"]]
 MAX_AGE = [600, 0]
 
 
-def pre(origin: bytes, method: bytes, *extra: tuple[bytes, bytes]) -> tuple[str, list[tuple[bytes, bytes]]]:
+def pre(
+    origin: bytes, method: bytes, *extra: tuple[bytes, bytes]
+) -> tuple[str, list[tuple[bytes, bytes]]]:
     return "OPTIONS", [(b"origin", origin), (b"access-control-request-method", method), *extra]
 
 
@@ -119,7 +128,9 @@ def normalise(messages: list[Message]) -> list[dict[str, Any]]:
 
 
 CONFIGS = list(
-    itertools.product(ORIGINS, REGEXES, [False, True], METHODS, HEADERS, EXPOSE, MAX_AGE, [False, True])
+    itertools.product(
+        ORIGINS, REGEXES, [False, True], METHODS, HEADERS, EXPOSE, MAX_AGE, [False, True]
+    )
 )
 
 

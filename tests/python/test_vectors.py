@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import http_scope, run_asgi
 
 from corsgate import ConfigError, Policy
 from corsgate.asgi import CORSMiddleware
+
+from conftest import http_scope, run_asgi
 
 VECTORS = Path(__file__).resolve().parent.parent / "vectors"
 
@@ -53,7 +54,9 @@ WARNINGS = load("warnings")
 
 
 def test_vectors_are_present() -> None:
-    assert REQUESTS and INVALID and WARNINGS
+    assert REQUESTS
+    assert INVALID
+    assert WARNINGS
 
 
 @pytest.mark.parametrize(("name", "case"), REQUESTS, ids=[n for n, _ in REQUESTS])

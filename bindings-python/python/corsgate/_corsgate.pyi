@@ -2,17 +2,17 @@
 
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Optional, Union, final
+from typing import Any, final
 
 __version__: str
 
-Headers = Union[
-    Mapping[str, str],
-    Mapping[bytes, bytes],
-    Iterable[tuple[str, str]],
-    Iterable[tuple[bytes, bytes]],
-    Iterable[Sequence[bytes]],
-]
+Headers = (
+    Mapping[str, str]
+    | Mapping[bytes, bytes]
+    | Iterable[tuple[str, str]]
+    | Iterable[tuple[bytes, bytes]]
+    | Iterable[Sequence[bytes]]
+)
 """A mapping, a list of ``(name, value)`` pairs (repeated names kept) or ASGI's raw list."""
 
 @final
@@ -26,7 +26,7 @@ class Diagnostic:
     @property
     def message(self) -> str: ...
     @property
-    def hint(self) -> Optional[str]: ...
+    def hint(self) -> str | None: ...
 
 @final
 class Reason:
@@ -51,7 +51,7 @@ class Decision:
     @property
     def allowed(self) -> bool: ...
     @property
-    def status(self) -> Optional[int]: ...
+    def status(self) -> int | None: ...
     @property
     def headers(self) -> list[tuple[str, str]]: ...
     @property
@@ -59,7 +59,7 @@ class Decision:
     @property
     def body(self) -> str: ...
     @property
-    def reason(self) -> Optional[Reason]: ...
+    def reason(self) -> Reason | None: ...
 
 @final
 class Pending:
@@ -77,7 +77,7 @@ class Policy:
     def __init__(
         self,
         *,
-        allow_origin: Optional[Callable[[str], object]] = None,
+        allow_origin: Callable[[str], object] | None = None,
         origins: Sequence[str] = ...,
         origin_regexes: Sequence[str] = ...,
         allow_null_origin: bool = ...,
@@ -85,7 +85,7 @@ class Policy:
         request_headers: Sequence[str] = ...,
         expose_headers: Sequence[str] = ...,
         credentials: bool = ...,
-        max_age: Optional[int] = ...,
+        max_age: int | None = ...,
         private_network: bool = ...,
         preflight_status: int = ...,
         preflight_continue: bool = ...,
@@ -93,7 +93,7 @@ class Policy:
         routes: Sequence[Mapping[str, Any]] = ...,
     ) -> None: ...
     @staticmethod
-    def from_file(path: Union[str, os.PathLike[str]]) -> Policy: ...
+    def from_file(path: str | os.PathLike[str]) -> Policy: ...
     @staticmethod
     def from_json(text: str) -> Policy: ...
     @staticmethod
@@ -102,11 +102,11 @@ class Policy:
     def warnings(self) -> list[Diagnostic]: ...
     def evaluate(self, method: str, headers: Headers, path: str = "/") -> Decision: ...
     def _asgi(
-        self, method: str, headers: Iterable[Sequence[bytes]], path: Union[bytes, str, None]
-    ) -> Union[AsgiAnswer, Pending, None]: ...
+        self, method: str, headers: Iterable[Sequence[bytes]], path: bytes | str | None
+    ) -> AsgiAnswer | Pending | None: ...
     def _wsgi(
         self, method: str, headers: list[tuple[str, str]], path: str
-    ) -> Union[tuple[int, list[tuple[str, str]]], Pending, None]: ...
+    ) -> tuple[int, list[tuple[str, str]]] | Pending | None: ...
 
 @final
 class SharedPolicy:
@@ -117,11 +117,11 @@ class SharedPolicy:
     def store(self, policy: Policy) -> None: ...
     def evaluate(self, method: str, headers: Headers, path: str = "/") -> Decision: ...
     def _asgi(
-        self, method: str, headers: Iterable[Sequence[bytes]], path: Union[bytes, str, None]
-    ) -> Union[AsgiAnswer, Pending, None]: ...
+        self, method: str, headers: Iterable[Sequence[bytes]], path: bytes | str | None
+    ) -> AsgiAnswer | Pending | None: ...
     def _wsgi(
         self, method: str, headers: list[tuple[str, str]], path: str
-    ) -> Union[tuple[int, list[tuple[str, str]]], Pending, None]: ...
+    ) -> tuple[int, list[tuple[str, str]]] | Pending | None: ...
 
 @final
 class StarlettePolicy:
@@ -133,7 +133,7 @@ class StarlettePolicy:
         allow_methods: Sequence[str] = ...,
         allow_headers: Sequence[str] = ...,
         allow_credentials: bool = ...,
-        allow_origin_regex: Optional[str] = ...,
+        allow_origin_regex: str | None = ...,
         allow_private_network: bool = ...,
         expose_headers: Sequence[str] = ...,
         max_age: int = ...,
@@ -141,6 +141,4 @@ class StarlettePolicy:
     @property
     def warnings(self) -> list[Diagnostic]: ...
     def evaluate(self, method: str, headers: Headers, path: str = "/") -> Decision: ...
-    def _asgi(
-        self, method: str, headers: Iterable[Sequence[bytes]]
-    ) -> Union[AsgiAnswer, Pending]: ...
+    def _asgi(self, method: str, headers: Iterable[Sequence[bytes]]) -> AsgiAnswer | Pending: ...

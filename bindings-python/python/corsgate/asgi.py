@@ -11,7 +11,7 @@ policy file path) instead for corsgate's strict semantics. Works under asyncio a
 from __future__ import annotations
 
 from collections.abc import Awaitable, Iterable, MutableMapping
-from typing import Any, Callable, Optional, Union
+from typing import Any, Callable, Union
 
 from ._corsgate import Pending, Policy, SharedPolicy, StarlettePolicy
 from ._load import PolicyLike, load_policy, policy_warnings, warn_all
@@ -50,12 +50,12 @@ class CORSMiddleware:
         allow_methods: Iterable[str] = ("GET",),
         allow_headers: Iterable[str] = (),
         allow_credentials: bool = False,
-        allow_origin_regex: Optional[str] = None,
+        allow_origin_regex: str | None = None,
         allow_private_network: bool = False,
         expose_headers: Iterable[str] = (),
         max_age: int = 600,
         *,
-        policy: Optional[PolicyLike] = None,
+        policy: PolicyLike | None = None,
     ) -> None:
         self.app = app
         self._engine: _Engine
@@ -93,7 +93,7 @@ class CORSMiddleware:
         return self._engine
 
     @policy.setter
-    def policy(self, policy: Union[StarlettePolicy, PolicyLike]) -> None:
+    def policy(self, policy: StarlettePolicy | PolicyLike) -> None:
         """Swaps the policy atomically: each request uses the policy it started with."""
         engine: _Engine = policy if isinstance(policy, StarlettePolicy) else load_policy(policy)
         warn_all(policy_warnings(engine), stacklevel=2)
@@ -105,6 +105,7 @@ class CORSMiddleware:
             await self.app(scope, receive, send)
             return
         engine = self._engine
+        result: tuple[int, list[tuple[bytes, bytes]], bytes] | Pending | None
         if isinstance(engine, StarlettePolicy):
             result = engine._asgi(scope["method"], scope["headers"])
         else:

@@ -10,32 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from http import HTTPStatus
-from types import TracebackType
-from typing import Any, Callable, Optional, Protocol, Union
+from typing import TYPE_CHECKING, Callable
 from urllib.parse import quote
 
 from ._corsgate import Policy, SharedPolicy
 from ._load import PolicyLike, load_policy, policy_warnings, warn_all
 
+if TYPE_CHECKING:
+    from _typeshed import OptExcInfo
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
 __all__ = ["CORSMiddleware"]
-
-ExcInfo = tuple[type[BaseException], BaseException, Optional[TracebackType]]
-Environ = dict[str, Any]
-
-
-class StartResponse(Protocol):
-    """PEP 3333 ``start_response``."""
-
-    def __call__(
-        self,
-        status: str,
-        headers: list[tuple[str, str]],
-        exc_info: Optional[ExcInfo] = ...,
-        /,
-    ) -> Callable[[bytes], object]: ...
-
-
-WSGIApp = Callable[[Environ, StartResponse], Iterable[bytes]]
 
 _CORS_ENVIRON = (
     ("HTTP_ORIGIN", "origin"),
@@ -45,7 +30,7 @@ _CORS_ENVIRON = (
 )
 
 
-def _path(environ: Environ) -> str:
+def _path(environ: WSGIEnvironment) -> str:
     raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
     if isinstance(raw, str) and raw.startswith("/"):
         return raw
@@ -56,13 +41,13 @@ def _path(environ: Environ) -> str:
 class CORSMiddleware:
     """CORS for a WSGI application, with corsgate's strict semantics."""
 
-    def __init__(self, app: WSGIApp, policy: PolicyLike) -> None:
+    def __init__(self, app: WSGIApplication, policy: PolicyLike) -> None:
         self.app = app
-        self._policy: Union[Policy, SharedPolicy] = load_policy(policy)
+        self._policy: Policy | SharedPolicy = load_policy(policy)
         warn_all(policy_warnings(self._policy), stacklevel=2)
 
     @property
-    def policy(self) -> Union[Policy, SharedPolicy]:
+    def policy(self) -> Policy | SharedPolicy:
         """The policy serving now."""
         return self._policy
 
@@ -73,7 +58,7 @@ class CORSMiddleware:
         warn_all(policy_warnings(loaded), stacklevel=2)
         self._policy = loaded
 
-    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         headers = [(name, environ[key]) for key, name in _CORS_ENVIRON if key in environ]
         result = self._policy._wsgi(environ.get("REQUEST_METHOD", "GET"), headers, _path(environ))
         if result is None:
@@ -87,7 +72,7 @@ class CORSMiddleware:
         def start_with_cors(
             status: str,
             response_headers: list[tuple[str, str]],
-            exc_info: Optional[ExcInfo] = None,
+            exc_info: OptExcInfo | None = None,
             /,
         ) -> Callable[[bytes], object]:
             merged = pending.wsgi_headers(response_headers)
