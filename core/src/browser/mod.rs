@@ -261,3 +261,121 @@ pub fn check(
 ) -> Result<Outcome, RequestError> {
     Ok(request.plan()?.check(preflight, response))
 }
+
+/// Why [`check_json`] could not run the checks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JsonCheckError {
+    /// `invalid_input` (not JSON, or the wrong shape), or a [`RequestErrorKind`] code when
+    /// `fetch()` itself would throw.
+    pub kind: &'static str,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for JsonCheckError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.kind, self.message)
+    }
+}
+
+impl std::error::Error for JsonCheckError {}
+
+/// [`check`] with JSON in and out, for bindings: the input is
+/// `{"request": {origin, url, method?, headers?: [[name, value]…], credentials?, mode?},
+/// "preflight"?: {status, headers}, "response"?: {status, headers}}` (the shape of the
+/// browser vectors, tests/vectors/browser/README.md); the output is [`Outcome::to_json`].
+pub fn check_json(input: &str) -> Result<Value, JsonCheckError> {
+    let invalid = |message: String| JsonCheckError {
+        kind: "invalid_input",
+        message,
+    };
+    let doc: Value = serde_json::from_str(input).map_err(|e| invalid(format!("not JSON: {e}")))?;
+    let pairs = |v: Option<&Value>, what: &str| -> Result<Vec<(String, String)>, JsonCheckError> {
+        let Some(v) = v.filter(|v| !v.is_null()) else {
+            return Ok(Vec::new());
+        };
+        let list = v
+            .as_array()
+            .ok_or_else(|| invalid(format!("{what} must be a list of [name, value] pairs")))?;
+        list.iter()
+            .map(|p| match p.as_array().map(Vec::as_slice) {
+                Some([Value::String(n), Value::String(v)]) => Ok((n.clone(), v.clone())),
+                _ => Err(invalid(format!(
+                    "{what}: {p} is not a [name, value] pair of strings"
+                ))),
+            })
+            .collect()
+    };
+    let response = |key: &str| -> Result<Option<Response>, JsonCheckError> {
+        let Some(v) = doc.get(key).filter(|v| !v.is_null()) else {
+            return Ok(None);
+        };
+        let status = v
+            .get("status")
+            .and_then(Value::as_u64)
+            .and_then(|s| u16::try_from(s).ok())
+            .ok_or_else(|| invalid(format!("{key}.status must be an HTTP status")))?;
+        Ok(Some(Response {
+            status,
+            headers: pairs(v.get("headers"), &format!("{key}.headers"))?,
+        }))
+    };
+    let r = doc
+        .get("request")
+        .filter(|r| r.is_object())
+        .ok_or_else(|| invalid("`request` must be an object".into()))?;
+    let text = |key: &str, default: &str| -> Result<String, JsonCheckError> {
+        match r.get(key) {
+            None | Some(Value::Null) if !default.is_empty() => Ok(default.to_string()),
+            Some(Value::String(s)) => Ok(s.clone()),
+            _ => Err(invalid(format!("request.{key} must be a string"))),
+        }
+    };
+    let credentials = text("credentials", "same-origin")?;
+    let mode = text("mode", "cors")?;
+    let mut request = FetchRequest::new(text("origin", "")?, text("url", "")?)
+        .method(text("method", "GET")?)
+        .credentials(Credentials::parse(&credentials).ok_or_else(|| {
+            invalid(format!(
+                "request.credentials `{credentials}` is not omit, same-origin or include"
+            ))
+        })?)
+        .mode(match mode.as_str() {
+            "cors" => Mode::Cors,
+            "no-cors" => Mode::NoCors,
+            other => {
+                return Err(invalid(format!(
+                    "request.mode `{other}` is not cors or no-cors"
+                )))
+            }
+        });
+    request.headers = pairs(r.get("headers"), "request.headers")?;
+    let (preflight, actual) = (response("preflight")?, response("response")?);
+    check(&request, preflight.as_ref(), actual.as_ref())
+        .map(|o| o.to_json())
+        .map_err(|e| JsonCheckError {
+            kind: e.kind.as_str(),
+            message: e.to_string(),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn check_json_runs_the_checks_and_reports_bad_input() {
+        let out = check_json(
+            r#"{"request": {"origin": "https://a.example", "url": "https://b.example/x",
+                "credentials": "include"},
+                "response": {"status": 200, "headers": [["Access-Control-Allow-Origin", "*"]]}}"#,
+        )
+        .unwrap();
+        assert_eq!(out["verdict"], "blocked");
+        assert_eq!(out["blocked"]["kind"], "WildcardOriginNotAllowed");
+        assert_eq!(check_json("[]").unwrap_err().kind, "invalid_input");
+        let e = check_json(r#"{"request": {"origin": "https://a.example", "url": "https://b.example", "method": "TRACE"}}"#)
+            .unwrap_err();
+        assert_eq!(e.kind, "forbidden_method");
+    }
+}
