@@ -12,6 +12,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 use std::sync::{Arc, RwLock};
 
+mod browser;
+
 /// One problem in a policy: where, a stable code, a message and maybe a hint.
 #[pyclass(module = "corsgate", name = "Diagnostic", frozen, eq)]
 #[derive(Clone, PartialEq, Eq)]
@@ -908,6 +910,7 @@ fn _corsgate(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyReason>()?;
     m.add_class::<PyDiagnostic>()?;
     m.add_class::<Pending>()?;
+    m.add_function(wrap_pyfunction!(browser::browser_check, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

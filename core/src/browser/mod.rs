@@ -359,6 +359,15 @@ pub fn check_json(input: &str) -> Result<Value, JsonCheckError> {
         })
 }
 
+/// [`check_json`] as text, for bindings that pass strings: the outcome JSON, or
+/// `{"error": {"kind": …, "message": …}}` when the checks cannot run.
+pub fn check_json_text(input: &str) -> String {
+    match check_json(input) {
+        Ok(outcome) => outcome.to_string(),
+        Err(e) => json!({ "error": { "kind": e.kind, "message": e.message } }).to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
