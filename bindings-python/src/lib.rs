@@ -246,23 +246,24 @@ impl<'py> Raw<'py> {
             items: Vec::new(),
             objects: Vec::new(),
         };
-        let mut push = |item: Bound<'py, PyAny>| -> PyResult<()> {
-            let pair = match item.cast::<PyTuple>() {
-                Ok(t) if t.len() == 2 => (t.get_item(0)?, t.get_item(1)?),
-                _ => (item.get_item(0)?, item.get_item(1)?),
+        let mut push =
+            |item: Bound<'py, PyAny>| -> PyResult<()> {
+                let pair = match item.cast::<PyTuple>() {
+                    Ok(t) if t.len() == 2 => (t.get_item(0)?, t.get_item(1)?),
+                    _ => (item.get_item(0)?, item.get_item(1)?),
+                };
+                let name = pair.0.cast_into::<PyBytes>().map_err(|_| {
+                    PyTypeError::new_err("ASGI header names and values must be bytes")
+                })?;
+                let value = pair.1.cast_into::<PyBytes>().map_err(|_| {
+                    PyTypeError::new_err("ASGI header names and values must be bytes")
+                })?;
+                raw.items.push((name, value));
+                if keep_objects {
+                    raw.objects.push(item);
+                }
+                Ok(())
             };
-            let name = pair.0.cast_into::<PyBytes>().map_err(|_| {
-                PyTypeError::new_err("ASGI header names and values must be bytes")
-            })?;
-            let value = pair.1.cast_into::<PyBytes>().map_err(|_| {
-                PyTypeError::new_err("ASGI header names and values must be bytes")
-            })?;
-            raw.items.push((name, value));
-            if keep_objects {
-                raw.objects.push(item);
-            }
-            Ok(())
-        };
         if let Ok(list) = headers.cast::<PyList>() {
             for item in list.iter() {
                 push(item)?;
@@ -384,12 +385,7 @@ impl Pending {
             .collect();
         let mut out: Vec<(String, String)> = headers
             .iter()
-            .filter(|(n, _)| {
-                !self
-                    .cors
-                    .iter()
-                    .any(|(c, _)| c.eq_ignore_ascii_case(n))
-            })
+            .filter(|(n, _)| !self.cors.iter().any(|(c, _)| c.eq_ignore_ascii_case(n)))
             .cloned()
             .collect();
         for (name, value) in &self.cors {
@@ -428,7 +424,12 @@ fn missing_vary(vary: Vary, existing: &[(&[u8], &[u8])]) -> Option<String> {
             .map(|t| t.trim_ascii())
             .any(|t| t == b"*" || t.eq_ignore_ascii_case(want.as_bytes()))
     };
-    let missing: Vec<&str> = vary.names().iter().copied().filter(|n| !listed(n)).collect();
+    let missing: Vec<&str> = vary
+        .names()
+        .iter()
+        .copied()
+        .filter(|n| !listed(n))
+        .collect();
     (!missing.is_empty()).then(|| missing.join(", "))
 }
 
@@ -689,7 +690,12 @@ impl PyPolicy {
     ) -> PyResult<Bound<'py, PyAny>> {
         let lines: Vec<(Vec<u8>, Vec<u8>)> = headers
             .iter()
-            .map(|(n, v)| (n.as_bytes().to_vec(), v.chars().map(|c| c as u32 as u8).collect()))
+            .map(|(n, v)| {
+                (
+                    n.as_bytes().to_vec(),
+                    v.chars().map(|c| c as u32 as u8).collect(),
+                )
+            })
             .collect();
         let borrowed: Vec<(&[u8], &[u8])> = lines
             .iter()

@@ -1,0 +1,45 @@
+# Python package (bindings-python/, guide docs/python.md): a venv in .venv/ (gitignored), the
+# extension built with maturin, then pytest (shared vectors, the Starlette compatibility
+# matrix, uvicorn and waitress over HTTP), mypy --strict on the package and examples, ruff.
+#
+# maturin builds into target/python (not the shared target/): the Python build never waits
+# on the cargo lock of other components' builds, and their builds never evict its artefacts.
+.PHONY: python-venv python-build test-python bench-python python-wheel
+TEST_TARGETS += test-python
+
+PY_VENV       := $(CURDIR)/.venv
+PY            := $(PY_VENV)/bin/python
+PY_TARGET_DIR := $(CURDIR)/target/python
+PY_CONFIG     := bindings-python/pyproject.toml
+# Pinned: the compatibility matrix compares with this exact Starlette release.
+PY_PACKAGES   := maturin==1.16.0 pytest==9.2.0 starlette==1.10.0 fastapi==0.165.0 \
+                 uvicorn==0.54.0 httpx==0.28.1 Flask==3.1.3 waitress==3.0.2 trio==0.35.0 \
+                 anyio==4.16.0 mypy==2.4.1 ruff==0.17.6
+PY_STAMP      := $(PY_VENV)/.corsgate-$(shell echo '$(PY_PACKAGES)' | cksum | cut -d' ' -f1)
+
+$(PY_STAMP):
+	@python3 -c 'import ensurepip' 2>/dev/null || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv; }
+	@test -x $(PY) || python3 -m venv $(PY_VENV)
+	$(PY) -m pip install -q --disable-pip-version-check $(PY_PACKAGES)
+	@rm -f $(PY_VENV)/.corsgate-* && touch $@
+
+python-venv: $(PY_STAMP) ## create .venv with maturin and the test dependencies (pinned)
+
+python-build: python-venv ## build the extension into the venv (maturin develop --release)
+	cd bindings-python && CARGO_TARGET_DIR=$(PY_TARGET_DIR) VIRTUAL_ENV=$(PY_VENV) \
+	  $(PY_VENV)/bin/maturin develop --release -q
+
+test-python: python-build ## pytest (vectors, Starlette matrix, uvicorn/waitress), mypy --strict, ruff
+	$(PY) -m pytest -q -p no:cacheprovider tests/python
+	$(PY_VENV)/bin/mypy --config-file $(PY_CONFIG) bindings-python/python/corsgate bindings-python/examples
+	$(PY_VENV)/bin/ruff check --config $(PY_CONFIG) bindings-python tests/python
+	$(PY_VENV)/bin/ruff format --check --config $(PY_CONFIG) bindings-python tests/python
+
+python-wheel: python-venv ## the abi3 wheel (CPython >= 3.9) into target/wheels
+	cd bindings-python && CARGO_TARGET_DIR=$(PY_TARGET_DIR) \
+	  $(PY_VENV)/bin/maturin build --release --out $(CURDIR)/target/wheels
+
+bench-python: python-build ## middleware overhead vs Starlette's, and uvicorn throughput (docs/BENCHMARKS.md)
+	$(PY) tests/python/bench/overhead.py
+	$(PY) tests/python/bench/throughput.py
