@@ -57,8 +57,21 @@ def strict_app() -> Starlette:
     )
 
 
+def bench_app(middleware: Any) -> Starlette:
+    """A minimal app for throughput runs (bench/throughput.py)."""
+
+    async def hello(request: Request) -> PlainTextResponse:
+        return PlainTextResponse("hello")
+
+    stack = [] if middleware is None else [Middleware(middleware, **STARLETTE_ARGS)]
+    return Starlette(routes=[Route("/", hello, methods=["GET"])], middleware=stack)
+
+
 def create() -> Any:
     mode = os.environ["CORSGATE_MODE"]
+    if mode.startswith("bench-"):
+        kind = mode.removeprefix("bench-")
+        return bench_app({"ours": CORSMiddleware, "theirs": StarletteCORSMiddleware}.get(kind))
     if mode == "strict":
         return strict_app()
     return fastapi_app(ours=mode == "ours")
