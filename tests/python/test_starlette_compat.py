@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from starlette.middleware.cors import CORSMiddleware as StarletteCORS
 
-from corsgate import SecurityWarning
+from corsgate import ConfigError, SecurityWarning
 from corsgate.asgi import CORSMiddleware
 
 from conftest import Message, http_scope, run_asgi
@@ -211,3 +211,53 @@ def test_non_http_scopes_pass_through() -> None:
     for kind in ("websocket", "lifespan"):
         assert run_asgi(mw, {"type": kind, "headers": [(b"origin", A)]}) == []
     assert seen == ["websocket", "lifespan"]
+
+
+# --- the deliberate differences of docs/python.md, each checked against Starlette ------------
+
+
+def start_headers(app: Any, method: str, headers: list[tuple[bytes, bytes]]) -> Any:
+    return normalise(run_asgi(app, http_scope(method, headers)))[0]
+
+
+def test_difference_lone_string_is_one_entry() -> None:
+    substring = [(b"origin", b"https://a")]
+    theirs = start_headers(
+        StarletteCORS(inner(plain_app_headers), "https://a.example"), "GET", substring
+    )
+    ours = start_headers(
+        CORSMiddleware(inner(plain_app_headers), "https://a.example"), "GET", substring
+    )
+    assert (b"access-control-allow-origin", b"https://a") in theirs["headers"]  # Starlette's bug
+    assert not [h for h in ours["headers"] if h[0] == b"access-control-allow-origin"]
+
+
+def test_difference_unsendable_values_fail_at_construction() -> None:
+    with pytest.raises(ConfigError) as info:
+        CORSMiddleware(inner(plain_app_headers), expose_headers=["x-caf\u00e9"])
+    assert info.value.errors[0].code == "value_not_ascii"
+
+
+def test_difference_python_only_regex_syntax_is_rejected() -> None:
+    with pytest.raises(ConfigError) as info:
+        CORSMiddleware(inner(plain_app_headers), allow_origin_regex=r"https://(?!evil).*")
+    assert info.value.errors[0].code == "origin_regex_invalid"
+
+
+def test_difference_non_utf8_origin_is_not_reflected() -> None:
+    latin1 = [(b"origin", b"https://caf\xe9.example")]
+    kwargs: dict[str, Any] = {"allow_origin_regex": "https://.*"}
+    theirs = start_headers(StarletteCORS(inner(plain_app_headers), **kwargs), "GET", latin1)
+    ours = start_headers(CORSMiddleware(inner(plain_app_headers), **kwargs), "GET", latin1)
+    assert (b"access-control-allow-origin", b"https://caf\xe9.example") in theirs["headers"]
+    assert not [h for h in ours["headers"] if h[0] == b"access-control-allow-origin"]
+    assert ours["headers"][-1] == (b"vary", b"Origin")
+
+
+def test_difference_header_names_are_case_insensitive() -> None:
+    upper = [(b"Origin", A)]
+    kwargs: dict[str, Any] = {"allow_origins": ["https://a.example"]}
+    theirs = start_headers(StarletteCORS(inner(plain_app_headers), **kwargs), "GET", upper)
+    ours = start_headers(CORSMiddleware(inner(plain_app_headers), **kwargs), "GET", upper)
+    assert not [h for h in theirs["headers"] if h[0] == b"access-control-allow-origin"]
+    assert (b"access-control-allow-origin", A) in ours["headers"]
