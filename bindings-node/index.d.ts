@@ -166,6 +166,74 @@ declare namespace corsgate {
   /** The strict middleware for Express, Connect and node:http. */
   function middleware(policy: Policy | PolicyConfig | string, settings?: MiddlewareSettings): StrictMiddleware;
 
+  /**
+   * The browser-side checker: what a browser does with a page's `fetch()` and the server's
+   * answers (the Fetch standard's checks in Chromium's order, Chromium's console messages).
+   */
+  namespace browser {
+    /** What the page does: `fetch(url, {method, headers, credentials, mode})` from `origin`. */
+    interface FetchRequest {
+      origin: string;
+      url: string;
+      method?: string;
+      headers?: Array<[string, string]>;
+      credentials?: 'omit' | 'same-origin' | 'include';
+      mode?: 'cors' | 'no-cors';
+    }
+    /** A server's answer: status and header lines. */
+    interface Response {
+      status: number;
+      headers?: Array<[string, string]>;
+    }
+    /** Why the browser blocks: Chromium's error kind, its console message and the fix. */
+    interface CorsError {
+      kind: string;
+      value: string | null;
+      message: string;
+      fix: string;
+    }
+    interface Outcome {
+      verdict: 'allowed' | 'blocked' | 'blocked_by_standard_only' | 'incomplete';
+      request: {
+        origin: string;
+        url: string;
+        method: string;
+        credentials: 'omit' | 'same-origin' | 'include';
+        mode: 'cors' | 'no-cors';
+        cross_origin: boolean;
+        headers: Array<[string, string]>;
+        dropped_headers: string[];
+        unsafe_headers: string[];
+      };
+      preflight_request: { method: string; request_headers: string | null; reasons: string[] } | null;
+      preflight: {
+        blocked: CorsError | null;
+        blocked_in_chrome: CorsError | null;
+        allowed_methods: string[];
+        allowed_headers: string[];
+        cache_seconds: { standard: number; chromium: number; firefox: number; webkit: number } | null;
+      } | null;
+      response: {
+        blocked: CorsError | null;
+        opaque: boolean;
+        readable_headers: string[];
+        hidden_headers: string[];
+      } | null;
+      blocked: CorsError | null;
+      blocked_in_chrome: CorsError | null;
+      missing: 'preflight_response' | 'response' | null;
+      notes: string[];
+    }
+    /** `fetch()` would throw before sending (`kind`: `forbidden_method`, …), or bad input. */
+    class RequestError extends Error {
+      readonly kind: string;
+    }
+    function check(
+      request: FetchRequest,
+      answers?: { preflight?: Response | null; response?: Response | null },
+    ): Outcome;
+  }
+
   /** The `cors` function itself, for `import { cors } from 'corsgate'`. */
   const cors: typeof corsgate;
 }

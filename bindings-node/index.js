@@ -486,3 +486,4 @@ module.exports.cors = cors;
 module.exports.Policy = Policy;
 module.exports.middleware = middleware;
 module.exports.CorsgateConfigError = CorsgateConfigError;
+module.exports.browser = require('./lib/browser.js');

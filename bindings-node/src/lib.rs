@@ -21,6 +21,8 @@ use napi::bindgen_prelude::Either;
 use std::borrow::Cow;
 use napi_derive::napi;
 
+mod browser;
+
 /// A problem in a configuration: where (`origins[2]`), a stable code, a message, a hint.
 #[napi(object)]
 pub struct JsDiagnostic {
