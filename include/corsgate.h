@@ -303,6 +303,32 @@ uint32_t corsgate_abi_version(void);
 const char *corsgate_status_str(int status);
 
 /**
+ * Runs corsgate's browser-side checker: what a browser does with a page's `fetch()` and the
+ * server's answers (the Fetch standard's checks in Chromium's order, with Chromium's console
+ * messages). `input` is UTF-8 JSON:
+ * `{"request": {"origin", "url", "method"?, "headers"?: [[name, value], ...], "credentials"?,
+ * "mode"?}, "preflight"?: {"status", "headers"}, "response"?: {"status", "headers"}}`.
+ *
+ * Writes the outcome as NUL-terminated JSON into `buf` (`cap` bytes) and its length (without
+ * the NUL) to `*len_out` (when not NULL): `verdict`, `blocked`, `blocked_in_chrome`,
+ * `preflight_request`, ... (docs/cli.md, `corsgate explain --json`), or
+ * `{"error": {"kind", "message"}}` when the input is invalid or `fetch()` would throw.
+ *
+ * Returns `CORSGATE_OK`; `CORSGATE_ERR_BUFFER_TOO_SMALL` when the JSON did not fit (`buf`
+ * holds a truncated prefix: call again with `*len_out + 1` bytes; `buf` may be NULL with
+ * `cap` 0 to ask for the length); `CORSGATE_ERR_NULL_ARGUMENT`. Thread-safe; allocates only
+ * internally.
+ *
+ * # Safety
+ * `input` follows the byte-string rules; `buf` is NULL with `cap == 0` or points to `cap`
+ * writable bytes; `len_out` is NULL or writable.
+ */
+corsgate_status corsgate_browser_check(corsgate_bytes input,
+                                       char *buf,
+                                       size_t cap,
+                                       size_t *len_out);
+
+/**
  * The stable text code of a reason, such as `"origin_not_allowed"`, as a static
  * NUL-terminated string; `""` for `CORSGATE_REASON_NONE` and values that are not a reason.
  */

@@ -18,10 +18,12 @@
 // The C names (`corsgate_policy`, `CORSGATE_OK`) are the contract; Rust style yields to it.
 #![allow(non_camel_case_types)]
 
+mod browser;
 mod decision;
 mod policy;
 mod shared;
 
+pub use browser::*;
 pub use decision::*;
 pub use policy::*;
 pub use shared::*;
