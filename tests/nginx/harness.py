@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import ctypes
 import http.server
+import itertools
 import os
+import re
 import shutil
 import signal
 import socket
@@ -18,6 +20,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,7 +90,7 @@ def _parse_head(head: bytes) -> tuple[int, list[tuple[str, bytes]]]:
     return status, headers
 
 
-def encode_request(method: str, path: str, headers: list[tuple[str, str | bytes]], host: str, close: bool) -> bytes:
+def encode_request(method: str, path: str, headers: Sequence[tuple[str, str | bytes]], host: str, close: bool) -> bytes:
     """An HTTP/1.1 request, byte-exact: str values are Latin-1 (each char one byte)."""
     out = bytearray(f"{method} {path} HTTP/1.1\r\n".encode("latin-1"))
     names = {n.lower() for n, _ in headers}
@@ -110,8 +113,9 @@ class Client:
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=WAIT)
         self.buf = bytearray()
 
-    def request(self, method: str, path: str, headers: list[tuple[str, str | bytes]] | None = None,
-                body: bytes = b"") -> Response:
+    def request(
+        self, method: str, path: str, headers: Sequence[tuple[str, str | bytes]] | None = None, body: bytes = b""
+    ) -> Response:
         hdrs = list(headers or [])
         if body:
             hdrs.append(("Content-Length", str(len(body))))
@@ -140,8 +144,14 @@ class Client:
         self.sock.close()
 
 
-def request(port: int, method: str, path: str, headers: list[tuple[str, str | bytes]] | None = None,
-            host: str = "localhost", body: bytes = b"") -> Response:
+def request(
+    port: int,
+    method: str,
+    path: str,
+    headers: Sequence[tuple[str, str | bytes]] | None = None,
+    host: str = "localhost",
+    body: bytes = b"",
+) -> Response:
     """One request on its own connection (`Connection: close`), read to EOF."""
     hdrs = list(headers or [])
     if body:
@@ -163,7 +173,7 @@ def request(port: int, method: str, path: str, headers: list[tuple[str, str | by
 class Upstream:
     """The application behind nginx (`proxy_pass`), in a thread of the test process.
 
-    Paths it understands: `/status/<code>/...` answers with that status; any path containing
+    Paths it understands: `.../status/<code>/...` answers with that status; any path containing
     `/acao/` answers with its own CORS headers (as a careless app would); everything answers
     `X-Upstream: 1` and `Vary: Accept-Encoding` when the path contains `/vary/`. Every request
     is counted by method and path (`hits`).
@@ -173,13 +183,13 @@ class Upstream:
     hits: list[tuple[str, str]] = field(default_factory=list)
     server: http.server.ThreadingHTTPServer | None = None
 
-    def start(self) -> "Upstream":
+    def start(self) -> Upstream:
         hits = self.hits
 
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: object) -> None:
                 pass
 
             def handle_one(self) -> None:
@@ -188,9 +198,10 @@ class Upstream:
                 if length:
                     self.rfile.read(length)
                 status = 200
-                parts = self.path.split("/")
-                if len(parts) > 2 and parts[1] == "status" and parts[2].isdigit():
-                    status = int(parts[2])
+                parts = self.path.split("?")[0].split("/")
+                for a, b in itertools.pairwise(parts):
+                    if a == "status" and b.isdigit():
+                        status = int(b)
                 body = f"upstream {self.command} {self.path}\n".encode()
                 self.send_response(status)
                 self.send_header("X-Upstream", "1")
@@ -241,6 +252,8 @@ class Nginx:
     def __init__(self, prefix: Path | None = None) -> None:
         self.prefix = prefix or Path(tempfile.mkdtemp(prefix="corsgate-nginx-"))
         self.own_prefix = prefix is None
+        # Workers run as an unprivileged user when the tests run as root: let them read it.
+        self.prefix.chmod(0o755)
         for d in ("logs", "tmp", "html"):
             (self.prefix / d).mkdir(exist_ok=True)
         self.conf = self.prefix / "nginx.conf"
@@ -252,9 +265,11 @@ class Nginx:
         path = self.prefix / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
+        path.chmod(0o644)
         return path
 
     def config(self, http_body: str, error_level: str = "info", extra_main: str = "") -> str:
+        # `start()` waits for the "start worker process" notice: keep the level at notice or lower.
         """A complete nginx.conf around an `http {}` body."""
         p = self.prefix
         return f"""
@@ -279,20 +294,32 @@ http {{
 
     def test_config(self) -> subprocess.CompletedProcess[str]:
         """`nginx -t` on the current configuration (its messages are on stderr)."""
-        return subprocess.run([NGINX, "-t", "-p", str(self.prefix), "-c", str(self.conf)],
-                              capture_output=True, text=True, timeout=WAIT, check=False)
+        return subprocess.run(
+            [NGINX, "-t", "-p", str(self.prefix), "-c", str(self.conf)],
+            capture_output=True,
+            text=True,
+            timeout=WAIT,
+            check=False,
+        )
 
-    def start(self) -> "Nginx":
-        """Starts nginx and waits until the worker accepts connections on `port`."""
+    def start(self, wrapper: list[str] | None = None, wait: float = WAIT) -> Nginx:
+        """Starts nginx (under `wrapper`, e.g. valgrind, when given) and waits for its worker.
+
+        The listening sockets belong to the master, so requests sent once the worker is
+        being started wait in the backlog rather than fail.
+        """
         self.proc = subprocess.Popen(
-            [NGINX, "-p", str(self.prefix), "-c", str(self.conf), "-e", str(self.error_log)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=_die_with_parent)
-        deadline = time.monotonic() + WAIT
+            [*(wrapper or []), NGINX, "-p", str(self.prefix), "-c", str(self.conf), "-e", str(self.error_log)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            preexec_fn=_die_with_parent,
+        )
+        deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 err = self.proc.stderr.read().decode() if self.proc.stderr else ""
                 raise RuntimeError(f"nginx exited with {self.proc.returncode}: {err}{self.log()}")
-            if self.worker_pids():
+            if "start worker process" in self.log():
                 return self
             time.sleep(0.02)
         raise RuntimeError("nginx did not start a worker in time:\n" + self.log())
@@ -310,7 +337,9 @@ http {{
                     continue
                 # The parent pid is the 2nd field after the parenthesised command name.
                 ppid = int(stat.rsplit(")", 1)[1].split()[1])
-                if ppid == self.proc.pid and "worker process" in Path(f"/proc/{entry}/cmdline").read_bytes().decode("latin-1"):
+                if ppid == self.proc.pid and "worker process" in Path(f"/proc/{entry}/cmdline").read_bytes().decode(
+                    "latin-1"
+                ):
                     out.append(int(entry))
         return out
 
@@ -336,14 +365,31 @@ http {{
             time.sleep(0.02)
         raise AssertionError(f"{text!r} never appeared in the error log:\n{self.log()[after:]}")
 
-    def stop(self) -> None:
-        """Graceful stop (SIGQUIT), then SIGKILL of anything left; removes the prefix."""
+    def wait_one_worker(self, wait: float = WAIT) -> None:
+        """Waits until every worker but the newest has exited (old workers finish gracefully
+        after a reload, still serving their connections meanwhile); read from the error log,
+        which works under valgrind too."""
+        deadline = time.monotonic() + wait
+        while True:
+            log = self.log()
+            running = set(re.findall(r"start worker process (\d+)", log)) - set(
+                re.findall(r"worker process (\d+) exited", log)
+            )
+            if len(running) <= 1:
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"workers {sorted(running)} still running:\n{log}")
+            time.sleep(0.02)
+
+    def stop(self, wait: float = WAIT, remove: bool = True) -> None:
+        """Graceful stop (SIGQUIT), then SIGKILL of anything left; removes the prefix
+        (a temporary one) unless told not to or KEEP_PREFIX is set."""
         if self.proc is not None:
             workers = self.worker_pids()
             if self.proc.poll() is None:
                 self.proc.send_signal(signal.SIGQUIT)
                 try:
-                    self.proc.wait(timeout=WAIT)
+                    self.proc.wait(timeout=wait)
                 except subprocess.TimeoutExpired:
                     self.proc.kill()
                     self.proc.wait()
@@ -357,5 +403,5 @@ http {{
             if self.proc.stderr:
                 self.proc.stderr.close()
             self.proc = None
-        if self.own_prefix and os.environ.get("KEEP_PREFIX") is None:
+        if remove and self.own_prefix and os.environ.get("KEEP_PREFIX") is None:
             shutil.rmtree(self.prefix, ignore_errors=True)

@@ -25,7 +25,6 @@ import json
 import re
 import sys
 import unittest
-from pathlib import Path
 from typing import Any
 
 import harness
@@ -85,7 +84,9 @@ class Vectors(unittest.TestCase):
         location / {{ proxy_pass http://up; proxy_pass_request_headers off; }}
     }}""")
         self.assertEqual(len(set(hosts)), len(hosts), "every case needs its own server_name")
-        ngx.conf.write_text(ngx.config(f"""
+        ngx.conf.write_text(
+            ngx.config(
+                f"""
     server_names_hash_max_size 8192;
     server_names_hash_bucket_size 128;
     # Room for the vectors' 1 MiB Access-Control-Request-Headers line.
@@ -93,7 +94,10 @@ class Vectors(unittest.TestCase):
     upstream up {{ server 127.0.0.1:{up.port}; }}
     server {{ listen 127.0.0.1:{port} default_server; return 421; }}
 {"".join(servers)}
-""", error_level="warn"))
+""",
+                error_level="notice",
+            )
+        )
         ngx.start()
 
         failures: list[str] = []
@@ -136,8 +140,10 @@ class Vectors(unittest.TestCase):
                 failures.append(f"{name}: {'; '.join(problems)}")
 
         total_skipped = sum(len(v) for v in skipped.values())
-        print(f"\nnginx vectors: {passed} passed, {total_skipped} skipped, {len(failures)} failed "
-              f"of {len(cases)}", file=sys.stderr)
+        print(
+            f"\nnginx vectors: {passed} passed, {total_skipped} skipped, {len(failures)} failed of {len(cases)}",
+            file=sys.stderr,
+        )
         for why, names in skipped.items():
             print(f"  skipped {len(names)}: {why}", file=sys.stderr)
             for n in names:
