@@ -122,10 +122,9 @@ impl fmt::Display for CorsErrorKind {
     }
 }
 
-/// Appended by Chromium to the missing-header message of a `fetch()`.
-const OPAQUE_HINT: &str = " If an opaque response serves your needs, set the request's mode to 'no-cors' to fetch the resource with CORS disabled.";
-/// Appended by Chromium to the multiple/invalid/mismatch messages of a `fetch()`.
-const NO_CORS_INFORMATION: &str = " Have the server send the header with a valid value, or, if an opaque response serves your needs, set the request's mode to 'no-cors' to fetch the resource with CORS disabled.";
+/// Appended by Chromium to the multiple/invalid/mismatch messages (Chromium 156; older
+/// versions went on about `no-cors`, and appended a `no-cors` hint to the missing-header text).
+const VALID_VALUE_HINT: &str = " Have the server send the header with a valid value.";
 
 /// Why the browser blocks the request: Chromium's error kind, the value it names, its exact
 /// console message, and how to fix the server.
@@ -175,7 +174,8 @@ impl fmt::Display for CorsError {
     }
 }
 
-/// Chromium's text for `kind` (blink's `cors::GetErrorString` for a `fetch()` initiator).
+/// Chromium's text for `kind` (blink's `cors::GetErrorString` for a `fetch()` initiator), as
+/// Chromium 156 prints it.
 fn reason_text(kind: CorsErrorKind, v: &str) -> String {
     use CorsErrorKind::*;
     let prefix = if kind.has_preflight_prefix() {
@@ -184,18 +184,18 @@ fn reason_text(kind: CorsErrorKind, v: &str) -> String {
         ""
     };
     let body = match kind {
-        MissingAllowOriginHeader | PreflightMissingAllowOriginHeader => format!(
-            "No 'Access-Control-Allow-Origin' header is present on the requested resource.{OPAQUE_HINT}"
-        ),
+        MissingAllowOriginHeader | PreflightMissingAllowOriginHeader => {
+            "No 'Access-Control-Allow-Origin' header is present on the requested resource.".to_string()
+        }
         WildcardOriginNotAllowed | PreflightWildcardOriginNotAllowed => "The value of the 'Access-Control-Allow-Origin' header in the response must not be the wildcard '*' when the request's credentials mode is 'include'.".to_string(),
         MultipleAllowOriginValues | PreflightMultipleAllowOriginValues => format!(
-            "The 'Access-Control-Allow-Origin' header contains multiple values '{v}', but only one is allowed.{NO_CORS_INFORMATION}"
+            "The 'Access-Control-Allow-Origin' header contains multiple values '{v}', but only one is allowed.{VALID_VALUE_HINT}"
         ),
         InvalidAllowOriginValue | PreflightInvalidAllowOriginValue => format!(
-            "The 'Access-Control-Allow-Origin' header contains the invalid value '{v}'.{NO_CORS_INFORMATION}"
+            "The 'Access-Control-Allow-Origin' header contains the invalid value '{v}'.{VALID_VALUE_HINT}"
         ),
         AllowOriginMismatch | PreflightAllowOriginMismatch => format!(
-            "The 'Access-Control-Allow-Origin' header has a value '{v}' that is not equal to the supplied origin.{NO_CORS_INFORMATION}"
+            "The 'Access-Control-Allow-Origin' header has a value '{v}' that is not equal to the supplied origin.{VALID_VALUE_HINT}"
         ),
         InvalidAllowCredentials | PreflightInvalidAllowCredentials => format!(
             "The value of the 'Access-Control-Allow-Credentials' header in the response is '{v}' which must be 'true' when the request's credentials mode is 'include'."

@@ -35,7 +35,8 @@
 //! then repeats the check on the next one), no Private Network Access, no `XMLHttpRequest`
 //! upload-listener preflights. Same-name request headers are combined with `, ` as `Headers`
 //! does. Where the standard leaves the order of checks open, Chromium's order is used, and the
-//! messages are Chromium's (blink's `cors::GetErrorString` for a `fetch()`).
+//! messages are Chromium's (blink's `cors::GetErrorString` for a `fetch()`), as Chromium 156 prints
+//! them (checked in a real browser; tests/vectors/browser/README.md).
 
 mod check;
 mod error;
