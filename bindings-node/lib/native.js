@@ -14,6 +14,13 @@ function abiSuffix() {
 const root = path.join(__dirname, '..');
 const name = `corsgate.${process.platform}-${process.arch}${abiSuffix()}.node`;
 const file = path.join(root, name);
+if (!fs.existsSync(file) && fs.existsSync(path.join(root, 'Cargo.toml'))) {
+  // A source install whose install script did not run (npm 11 runs dependencies' install
+  // scripts only once approved): build now, once, with the output on stderr.
+  const { spawnSync } = require('node:child_process');
+  process.stderr.write(`corsgate: building the native addon ${name} (once)...\n`);
+  spawnSync(process.execPath, [path.join(root, 'build.js')], { stdio: ['ignore', 2, 2] });
+}
 if (!fs.existsSync(file)) {
   throw new Error(
     `corsgate: the native addon ${name} is missing in ${root}; build it with ` +

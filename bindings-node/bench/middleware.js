@@ -1,0 +1,90 @@
+'use strict';
+// Middleware time per request, corsgate's drop-in side by side with the `cors` package, on
+// plain req/res objects (no sockets), in the same process and run.
+//   node bench/middleware.js [iterations]
+// Rounds alternate between the two; the median ns/request of 7 rounds is reported.
+const cors = require('cors');
+const corsgate = require('..');
+
+const ITERATIONS = Number(process.argv[2] || 300000);
+const ROUNDS = 7;
+
+/** The smallest response object the middleware contract needs. */
+class Res {
+  constructor() {
+    this.headers = Object.create(null);
+    this.statusCode = 200;
+    this.ended = false;
+  }
+  setHeader(name, value) {
+    this.headers[name.toLowerCase()] = value;
+  }
+  getHeader(name) {
+    return this.headers[name.toLowerCase()];
+  }
+  end() {
+    this.ended = true;
+  }
+}
+
+const preflight = {
+  method: 'OPTIONS',
+  headers: {
+    origin: 'https://app.example.com',
+    'access-control-request-method': 'PUT',
+    'access-control-request-headers': 'content-type,x-token',
+  },
+};
+const actual = { method: 'GET', headers: { origin: 'https://app.example.com', accept: '*/*' } };
+
+const realistic = {
+  origin: ['https://app.example.com', 'https://admin.example.com'],
+  credentials: true,
+  allowedHeaders: ['content-type', 'x-token'],
+  exposedHeaders: ['x-request-id'],
+  maxAge: 600,
+};
+
+const SCENARIOS = [
+  ['preflight, default options', {}, preflight],
+  ['preflight, origin list + credentials', realistic, preflight],
+  ['preflight, RegExp origin', { origin: /^https:\/\/[a-z]+\.example\.com$/ }, preflight],
+  ['actual GET, default options', {}, actual],
+  ['actual GET, origin list + credentials', realistic, actual],
+  ['actual GET, RegExp origin', { origin: /^https:\/\/[a-z]+\.example\.com$/ }, actual],
+];
+
+function measure(mw, req) {
+  let nexts = 0;
+  const next = () => {
+    nexts++;
+  };
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < ITERATIONS; i++) mw(req, new Res(), next);
+  const ns = Number(process.hrtime.bigint() - start) / ITERATIONS;
+  if (nexts !== 0 && nexts !== ITERATIONS) throw new Error('inconsistent next() calls');
+  return ns;
+}
+
+const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const rows = [];
+for (const [name, options, req] of SCENARIOS) {
+  const contenders = {
+    cors: cors(options),
+    corsgate: corsgate(options),
+    'corsgate, memo off': corsgate(options, { cacheSize: 0 }),
+  };
+  const times = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
+  for (const k of Object.keys(contenders)) measure(contenders[k], req); // warm-up
+  for (let r = 0; r < ROUNDS; r++) for (const k of Object.keys(contenders)) times[k].push(measure(contenders[k], req));
+  const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
+  rows.push([name, m.cors, m.corsgate, m['corsgate, memo off']]);
+}
+
+console.log(`node ${process.version}, ${ITERATIONS} requests x ${ROUNDS} rounds, median ns/request`);
+console.log('| scenario | cors | corsgate | speed-up | corsgate, memo off | speed-up |');
+console.log('|---|---:|---:|---:|---:|---:|');
+for (const [name, c, g, off] of rows) {
+  console.log(`| ${name} | ${c.toFixed(0)} | ${g.toFixed(0)} | ${(c / g).toFixed(2)}x | ${off.toFixed(0)} | ${(c / off).toFixed(2)}x |`);
+}
