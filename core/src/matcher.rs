@@ -2,8 +2,9 @@
 
 use crate::diagnostic::{closest, Diagnostic, Diagnostics};
 use crate::origin::{self, Defect, Host, Parsed, Port};
-use hashbrown::{HashMap, HashSet};
+use hashbrown::{DefaultHashBuilder, HashSet, HashTable};
 use regex::RegexSet;
+use std::hash::BuildHasher;
 
 /// Upper bound on the compiled size of all regexes together.
 const REGEX_SIZE_LIMIT: usize = 4 << 20;
@@ -12,14 +13,32 @@ const REGEX_SIZE_LIMIT: usize = 4 << 20;
 /// in the request's host, not on the number of patterns.
 #[derive(Debug, Default)]
 pub(crate) struct OriginMatcher {
-    exact: HashSet<Box<str>>,
+    /// Hashes the keys of the tables below, as bytes.
+    hasher: DefaultHashBuilder,
+    /// Exact origins.
+    exact: HashTable<Box<str>>,
     /// `scheme://host` of `scheme://host:*` patterns.
     any_port: HashSet<Box<str>>,
-    /// `.suffix` -> (scheme, port) of `scheme://*.suffix[:port]` patterns.
-    subdomains: HashMap<Box<str>, Vec<(Box<str>, Port)>>,
+    /// `scheme://*.suffix[:port]` patterns by `.suffix[:port]`, the text that ends every
+    /// origin they match (ports are canonical on both sides).
+    subdomains: HashTable<Suffix>,
+    /// `scheme://*.suffix:*` patterns by `.suffix`.
+    subdomains_any_port: HashTable<Suffix>,
     regexes: Option<RegexSet>,
     /// Every entry as written, for "closest allowed origin" hints.
     entries: Vec<Box<str>>,
+}
+
+/// The schemes of the subdomain patterns that share one key.
+#[derive(Debug)]
+struct Suffix {
+    key: Box<str>,
+    schemes: Vec<Box<str>>,
+}
+
+/// Whether `b` may occur in a host label (`check_domain`, lower case only).
+fn is_label_byte(b: u8) -> bool {
+    b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_'
 }
 
 impl OriginMatcher {
@@ -64,23 +83,46 @@ impl OriginMatcher {
         m
     }
 
+    fn hash(&self, bytes: &[u8]) -> u64 {
+        self.hasher.hash_one(bytes)
+    }
+
     fn insert(&mut self, entry: &str, parsed: Parsed<'_>) -> bool {
+        let hasher = &self.hasher;
         self.entries.push(entry.into());
         match (parsed.host, parsed.port) {
             (Host::Name(host), Port::Any) => self
                 .any_port
                 .insert(format!("{}://{host}", parsed.scheme).into()),
-            (Host::Name(_), _) => self.exact.insert(entry.into()),
+            (Host::Name(_), _) => {
+                let hash = hasher.hash_one(entry.as_bytes());
+                if self.exact.find(hash, |e| **e == *entry).is_some() {
+                    return false;
+                }
+                self.exact
+                    .insert_unique(hash, entry.into(), |e| hasher.hash_one(e.as_bytes()));
+                true
+            }
             (Host::Subdomains(suffix), port) => {
-                let list = self
-                    .subdomains
-                    .entry(format!(".{suffix}").into())
-                    .or_default();
-                let new = !list
-                    .iter()
-                    .any(|(s, p)| &**s == parsed.scheme && *p == port);
+                let (table, key) = match port {
+                    Port::Any => (&mut self.subdomains_any_port, format!(".{suffix}")),
+                    Port::Default => (&mut self.subdomains, format!(".{suffix}")),
+                    Port::Number(n) => (&mut self.subdomains, format!(".{suffix}:{n}")),
+                };
+                let mut slot = table
+                    .entry(
+                        hasher.hash_one(key.as_bytes()),
+                        |s| *s.key == *key,
+                        |s| hasher.hash_one(s.key.as_bytes()),
+                    )
+                    .or_insert_with(|| Suffix {
+                        key: key.as_str().into(),
+                        schemes: Vec::new(),
+                    });
+                let schemes = &mut slot.get_mut().schemes;
+                let new = !schemes.iter().any(|s| **s == *parsed.scheme);
                 if new {
-                    list.push((parsed.scheme.into(), port));
+                    schemes.push(parsed.scheme.into());
                 }
                 new
             }
@@ -94,11 +136,58 @@ impl OriginMatcher {
 
     /// Fast path: the request's `Origin` equals an exact entry (which is well-formed).
     pub fn exact_entry(&self, origin: &str) -> Option<&str> {
-        self.exact.get(origin).map(|e| &**e)
+        if self.exact.is_empty() {
+            return None;
+        }
+        self.exact
+            .find(self.hash(origin.as_bytes()), |e| **e == *origin)
+            .map(|e| &**e)
     }
 
-    /// Whether the well-formed request origin `raw` (parsed as `o`) matches a pattern: a
-    /// wildcard or a regex. The exact entries are [`OriginMatcher::exact_entry`]'s business.
+    /// Fast path: the request's `Origin`, unparsed, matches a `scheme://*.suffix[:port]`
+    /// pattern with a fixed port. Parsing first would cost as much as the lookup; instead
+    /// the part the pattern does not spell out is validated here. `scheme` equals a pattern's
+    /// (valid, lower-case) scheme; the labels before `.suffix` are non-empty runs of
+    /// `[a-z0-9_-]`; `.suffix[:port]` equals the pattern's own canonical text. So a match is
+    /// exactly a well-formed origin (as `origin::parse` defines it) that the pattern matches,
+    /// and a well-formed origin a pattern matches is always found here.
+    pub fn matches_subdomain(&self, origin: &str) -> bool {
+        // `parse` refuses longer origins; the bound also caps the lookups (one per dot).
+        if self.subdomains.is_empty() || origin.len() > origin::MAX_ORIGIN_LEN {
+            return false;
+        }
+        let b = origin.as_bytes();
+        let Some(colon) = b.iter().position(|&c| c == b':') else {
+            return false;
+        };
+        let (scheme, rest) = b.split_at(colon);
+        let Some(host) = rest.strip_prefix(b"://") else {
+            return false;
+        };
+        let mut label = 0;
+        for (i, &c) in host.iter().enumerate() {
+            if is_label_byte(c) {
+                label += 1;
+                continue;
+            }
+            if c != b'.' || label == 0 {
+                return false;
+            }
+            label = 0;
+            let key = host.get(i..).unwrap_or_default();
+            let found = self
+                .subdomains
+                .find(self.hash(key), |s| s.key.as_bytes() == key);
+            if found.is_some_and(|s| s.schemes.iter().any(|s| s.as_bytes() == scheme)) {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Whether the well-formed request origin `raw` (parsed as `o`) matches a pattern not
+    /// covered by [`OriginMatcher::exact_entry`] and [`OriginMatcher::matches_subdomain`]:
+    /// a wildcard port or a regex.
     pub fn matches_patterns(&self, raw: &str, o: &Parsed<'_>) -> bool {
         let Host::Name(host) = o.host else {
             return false;
@@ -110,19 +199,17 @@ impl OriginMatcher {
         {
             return true;
         }
-        if !self.subdomains.is_empty() && !host.starts_with('[') {
-            let dots = host
-                .bytes()
-                .enumerate()
-                .filter(|&(i, b)| b == b'.' && i > 0);
+        if !self.subdomains_any_port.is_empty() && !host.starts_with('[') {
+            // Every `.suffix` of the host that leaves at least one label before it.
+            let host = host.as_bytes();
+            let dots = host.iter().enumerate().skip(1).filter(|&(_, &b)| b == b'.');
             for (i, _) in dots {
-                if let Some(list) = self.subdomains.get(&host[i..]) {
-                    let hit = list.iter().any(|(scheme, port)| {
-                        &**scheme == o.scheme && (*port == Port::Any || *port == o.port)
-                    });
-                    if hit {
-                        return true;
-                    }
+                let suffix = host.get(i..).unwrap_or_default();
+                let found = self
+                    .subdomains_any_port
+                    .find(self.hash(suffix), |s| s.key.as_bytes() == suffix);
+                if found.is_some_and(|s| s.schemes.iter().any(|s| **s == *o.scheme)) {
+                    return true;
                 }
             }
         }
@@ -345,7 +432,10 @@ mod tests {
 
     fn hit(m: &OriginMatcher, origin: &str) -> bool {
         match origin::parse(origin.as_bytes(), false) {
-            Ok(p) => m.exact_entry(origin).is_some() || m.matches_patterns(origin, &p),
+            Ok(p) => {
+                let fast = m.exact_entry(origin).is_some() || m.matches_subdomain(origin);
+                fast || m.matches_patterns(origin, &p)
+            }
             Err(_) => false,
         }
     }
@@ -361,6 +451,80 @@ mod tests {
         assert!(!hit(&m, "http://a.example.com"));
         assert!(!hit(&m, "https://a.example.com:8443"));
         assert!(!hit(&m, "https://a.example.com."));
+    }
+
+    #[test]
+    fn subdomain_fast_path_matches_exactly_the_well_formed_matching_origins() {
+        let patterns = [
+            ("https", "example.com", Port::Default),
+            ("http", "example.com", Port::Number(8080)),
+            ("https", "a-b.test.", Port::Default),
+            ("wss", "x_y.example.org", Port::Number(1)),
+        ];
+        let list: Vec<String> = patterns
+            .iter()
+            .map(|(scheme, suffix, port)| match port {
+                Port::Number(n) => format!("{scheme}://*.{suffix}:{n}"),
+                _ => format!("{scheme}://*.{suffix}"),
+            })
+            .collect();
+        let refs: Vec<&str> = list.iter().map(|s| s.as_str()).collect();
+        let m = matcher(&refs, &[]);
+        // The reference: parse, then compare scheme, port and a `.suffix` after a label.
+        let reference = |origin: &str| {
+            let Ok(p) = origin::parse(origin.as_bytes(), false) else {
+                return false;
+            };
+            let Host::Name(host) = p.host else {
+                return false;
+            };
+            patterns.iter().any(|(scheme, suffix, port)| {
+                let dotted = format!(".{suffix}");
+                p.scheme == *scheme
+                    && p.port == *port
+                    && host.len() > dotted.len()
+                    && host.ends_with(&dotted)
+            })
+        };
+        let schemes = ["https", "http", "wss", "HTTPS", "ftp", "", "https:"];
+        let seps = ["://", ":/", "//"];
+        let prefixes = [
+            "a", "a.b", "A", "", ".", "a.", ".a", "a..b", "a_b-c", "*", "u@a", "é", "a b",
+        ];
+        let suffixes = [
+            ".example.com",
+            ".example.com.",
+            "example.com",
+            ".a-b.test.",
+            ".a-b.test",
+            ".x_y.example.org",
+            ".EXAMPLE.com",
+            ".example.com/",
+            ".example.com?x",
+            ".evil.com",
+        ];
+        let ports = [
+            "", ":8080", ":08080", ":1", ":443", ":80", ":", ":x", ":8080:1",
+        ];
+        let mut hits = 0;
+        for scheme in schemes {
+            for sep in seps {
+                for prefix in prefixes {
+                    for suffix in suffixes {
+                        for port in ports {
+                            let o = format!("{scheme}{sep}{prefix}{suffix}{port}");
+                            let fast = m.matches_subdomain(&o);
+                            assert_eq!(fast, reference(&o), "{o}");
+                            hits += usize::from(fast);
+                        }
+                    }
+                }
+            }
+        }
+        assert!(hits > 10, "{hits}");
+        let long = format!("https://{}example.com", "a.".repeat(600));
+        assert!(long.len() > origin::MAX_ORIGIN_LEN);
+        assert!(!m.matches_subdomain(&long) && !reference(&long));
     }
 
     #[test]

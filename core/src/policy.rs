@@ -441,6 +441,10 @@ impl Rules {
             if let Some(entry) = self.origins.exact_entry(text) {
                 return Ok(entry);
             }
+            // Subdomain patterns validate what they match themselves: no parse needed.
+            if self.origins.matches_subdomain(text) {
+                return Ok(text);
+            }
         }
         if raw == b"null" {
             return match req.origin_verdict.unwrap_or(self.allow_null) {
@@ -455,7 +459,7 @@ impl Rules {
         };
         let allowed = match req.origin_verdict {
             Some(v) => v,
-            // The exact entries were looked up above.
+            // The exact entries and subdomain patterns were looked up above.
             None => self.origins.matches_patterns(text, &parsed),
         };
         if allowed {
