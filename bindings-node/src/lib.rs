@@ -18,10 +18,10 @@ use corsgate::express::{
 };
 use corsgate::{ConfigErrors, Diagnostic, Format, Policy as CorePolicy, Request, SharedPolicy};
 use napi::bindgen_prelude::Either;
-use std::borrow::Cow;
 use napi_derive::napi;
+use std::borrow::Cow;
 
-mod browser;
+pub mod browser;
 
 /// A problem in a configuration: where (`origins[2]`), a stable code, a message, a hint.
 #[napi(object)]
@@ -92,9 +92,9 @@ fn express_config(o: ExpressOptions) -> ExpressConfig {
         .chunks_exact(2)
         .map(|pair| (pair[0].clone(), pair[1].clone()))
         .collect();
-    let status = o.options_success_status.and_then(|s| {
-        (s.fract() == 0.0 && s.abs() < 1e15).then_some(s as i64)
-    });
+    let status = o
+        .options_success_status
+        .and_then(|s| (s.fract() == 0.0 && s.abs() < 1e15).then_some(s as i64));
     ExpressConfig {
         origin,
         origin_regexes,
@@ -129,7 +129,11 @@ fn express_plan(
     let decision = policy.evaluate(&req);
     let headers = decision.headers();
     let mut out = Vec::with_capacity(1 + 2 * headers.len());
-    out.push(decision.status().map_or_else(String::new, |s| s.to_string()));
+    out.push(
+        decision
+            .status()
+            .map_or_else(String::new, |s| s.to_string()),
+    );
     for (name, value) in headers {
         out.push(name.to_string());
         out.push(value.to_string());
@@ -288,19 +292,18 @@ fn from_latin1(bytes: &[u8]) -> String {
     bytes.iter().map(|&b| char::from(b)).collect()
 }
 
+/// One request header line as bytes: name and value.
+type HeaderLine<'a> = (Cow<'a, [u8]>, Cow<'a, [u8]>);
+
 /// The header lines `[name, value, …]` as bytes, kept alive while a request borrows them.
-fn header_bytes(headers: &[String]) -> Vec<(Cow<'_, [u8]>, Cow<'_, [u8]>)> {
+fn header_bytes(headers: &[String]) -> Vec<HeaderLine<'_>> {
     headers
         .chunks_exact(2)
         .map(|pair| (latin1(&pair[0]), latin1(&pair[1])))
         .collect()
 }
 
-fn request_of<'a>(
-    method: &'a str,
-    path: &'a str,
-    lines: &'a [(Cow<'a, [u8]>, Cow<'a, [u8]>)],
-) -> Request<'a> {
+fn request_of<'a>(method: &'a str, path: &'a str, lines: &'a [HeaderLine<'a>]) -> Request<'a> {
     let mut req = Request::new(method.as_bytes(), path.as_bytes());
     for (name, value) in lines {
         req.add_header(name, value);
