@@ -1,0 +1,37 @@
+# Real-browser tests (tests/browser/, guide docs/browser-tests.md): headless Chromium (Debian's
+# `chromium`, driven by playwright-core from npm, no browser download) runs every case of the
+# matrix against every server integration (nginx + module, uvicorn + corsgate.asgi, waitress +
+# corsgate.wsgi, Express + corsgate.middleware, the C example server), all on one policy file,
+# and compares the browser with the engine and the checker. `make test-browser` also writes
+# the screenshot docs/img/browser-matrix.png.
+.PHONY: browser-deps browser-cli browser-servers test-browser demo-browser
+TEST_TARGETS += test-browser
+
+BROWSER_DIR     := $(CURDIR)/tests/browser
+BROWSER_STAMP   := $(BROWSER_DIR)/node_modules/.package-lock.json
+# Every integration; `make test-browser BROWSER_SERVERS='express c'` runs some of them.
+BROWSER_SERVERS ?= nginx asgi wsgi express c
+BROWSER_ENV     := CORSGATE_BROWSER_SERVERS="$(BROWSER_SERVERS)" \
+                   CORSGATE_CLI="$(or $(CARGO_TARGET_DIR),$(CURDIR)/target)/release/corsgate"
+
+$(BROWSER_STAMP): $(BROWSER_DIR)/package.json $(BROWSER_DIR)/package-lock.json
+	@command -v npm >/dev/null || { echo "Node.js 18+ with npm is required" >&2; exit 1; }
+	cd $(BROWSER_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+browser-deps: $(BROWSER_STAMP) ## Debian's chromium (skipped when present) and playwright-core, express
+	@command -v chromium >/dev/null || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }
+
+browser-cli: ## the corsgate CLI the tests ask for the engine's and the checker's answers
+	$(CARGO) build --release -p corsgate-cli
+
+# What the servers need: the Node addon, the Python extension, the C example, the nginx module.
+browser-servers: node-build python-build c-server nginx-module
+
+test-browser: browser-deps browser-cli browser-servers ## every case x every server in headless Chromium; screenshot to docs/img/
+	cd $(BROWSER_DIR) && $(BROWSER_ENV) CORSGATE_SCREENSHOT=$(CURDIR)/docs/img/browser-matrix.png \
+	  node --test --test-reporter=dot browser.test.js
+
+demo-browser: browser-deps browser-cli browser-servers ## start every server, run the matrix in Chromium, show the table
+	cd $(BROWSER_DIR) && $(BROWSER_ENV) node demo.js
