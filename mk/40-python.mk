@@ -41,5 +41,7 @@ python-wheel: python-venv ## the abi3 wheel (CPython >= 3.9) into target/wheels
 	  $(PY_VENV)/bin/maturin build --release --out $(CURDIR)/target/wheels
 
 bench-python: python-build ## middleware overhead vs Starlette's, and uvicorn throughput (docs/BENCHMARKS.md)
+	@command -v wrk >/dev/null || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	$(PY) tests/python/bench/overhead.py
 	$(PY) tests/python/bench/throughput.py

@@ -59,7 +59,6 @@ class CORSMiddleware:
     ) -> None:
         self.app = app
         self._engine: _Engine
-        self._strict = policy is not None
         if policy is not None:
             starlette_args = (
                 _strings(allow_origins),
@@ -97,7 +96,6 @@ class CORSMiddleware:
         """Swaps the policy atomically: each request uses the policy it started with."""
         engine: _Engine = policy if isinstance(policy, StarlettePolicy) else load_policy(policy)
         warn_all(policy_warnings(engine), stacklevel=2)
-        self._strict = not isinstance(engine, StarlettePolicy)
         self._engine = engine
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
