@@ -410,9 +410,10 @@ uint16_t corsgate_decision_status(const corsgate_decision *decision);
 /**
  * The CORS headers to set on the response, in order (`Vary` excluded: see
  * `corsgate_decision_vary`): returns an array of `*count` headers (canonical-case names;
- * values byte strings, not NUL-terminated). A denied request has none. Valid as documented
- * on `corsgate_decision`. Returns NULL with `*count` 0 when there is no decision; returns NULL
- * when `count` is NULL.
+ * values byte strings, not NUL-terminated). A denied request has none. The array and the
+ * values are valid as documented on `corsgate_decision`; the names' bytes are static
+ * storage, valid forever (a server may keep pointing at them instead of copying). Returns
+ * NULL with `*count` 0 when there is no decision; returns NULL when `count` is NULL.
  *
  * # Safety
  * `decision` is NULL or a live decision; `count` is NULL or writable.
