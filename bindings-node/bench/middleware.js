@@ -9,18 +9,18 @@ const corsgate = require('..');
 const ITERATIONS = Number(process.argv[2] || 300000);
 const ROUNDS = 7;
 
-/** The smallest response object the middleware contract needs. */
+/** The smallest response object the middleware contract needs (names case-insensitive). */
 class Res {
   constructor() {
-    this.headers = Object.create(null);
+    this.headers = new Map();
     this.statusCode = 200;
     this.ended = false;
   }
   setHeader(name, value) {
-    this.headers[name.toLowerCase()] = value;
+    this.headers.set(name.toLowerCase(), value);
   }
   getHeader(name) {
-    return this.headers[name.toLowerCase()];
+    return this.headers.get(name.toLowerCase());
   }
   end() {
     this.ended = true;
