@@ -201,16 +201,20 @@ fn header_bytes(obj: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
         return Ok(b.as_bytes().to_vec());
     }
     if let Ok(s) = obj.cast::<PyString>() {
-        let s = s.to_cow()?;
-        return Ok(s
-            .chars()
-            .map(|c| u8::try_from(u32::from(c)).ok())
-            .collect::<Option<Vec<u8>>>()
-            .unwrap_or_else(|| s.as_bytes().to_vec()));
+        return Ok(text_bytes(&s.to_cow()?));
     }
     Err(PyTypeError::new_err(
         "header names and values must be str or bytes",
     ))
+}
+
+/// The bytes of header text: its Latin-1 encoding when every character fits (how HTTP and
+/// WSGI carry header values as `str`), else UTF-8.
+fn text_bytes(s: &str) -> Vec<u8> {
+    s.chars()
+        .map(|c| u8::try_from(u32::from(c)).ok())
+        .collect::<Option<Vec<u8>>>()
+        .unwrap_or_else(|| s.as_bytes().to_vec())
 }
 
 /// Header lines from a mapping, a list of pairs (repeated names kept) or ASGI's raw list.
@@ -505,7 +509,8 @@ impl Strict {
     }
 }
 
-/// The core policy key names, for `Policy(**keys)`.
+/// Keyword arguments as JSON text, so `Policy(**keys)` is read and validated exactly like a
+/// policy file (unknown keys, wrong types and every other problem reported by the core).
 fn to_json(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<String> {
     use std::fmt::Write;
     if obj.is_none() {
@@ -690,12 +695,7 @@ impl PyPolicy {
     ) -> PyResult<Bound<'py, PyAny>> {
         let lines: Vec<(Vec<u8>, Vec<u8>)> = headers
             .iter()
-            .map(|(n, v)| {
-                (
-                    n.as_bytes().to_vec(),
-                    v.chars().map(|c| c as u32 as u8).collect(),
-                )
-            })
+            .map(|(n, v)| (n.as_bytes().to_vec(), text_bytes(v)))
             .collect();
         let borrowed: Vec<(&[u8], &[u8])> = lines
             .iter()
