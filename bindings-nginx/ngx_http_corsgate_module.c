@@ -19,7 +19,8 @@
  *
  * One corsgate_decision per worker process, created in init_process and reused: the library
  * allocates nothing per request. A decision borrows the request's bytes until the next
- * evaluation, so header values are copied into the request pool before anything else runs.
+ * evaluation, so header values are copied into the request pool before anything else runs
+ * (header names and the Vary value are the library's static storage).
  *
  * Guide: docs/nginx.md.
  */
@@ -410,18 +411,28 @@ ngx_http_corsgate_exit_process(ngx_cycle_t *cycle)
 
 /* Evaluation */
 
-/* Whether corsgate reads this request header: Origin or Access-Control-Request-*. */
+/*
+ * Whether corsgate reads this request header: Origin, Access-Control-Request-Method,
+ * -Headers or -Private-Network (the only Access-Control-Request-* names it reads). By length
+ * first: most headers are skipped without comparing a byte.
+ */
 static ngx_inline ngx_uint_t
 ngx_http_corsgate_wanted(ngx_table_elt_t *h)
 {
-    if (h->key.len == sizeof("origin") - 1) {
-        return ngx_strncmp(h->lowcase_key, "origin", sizeof("origin") - 1)
-               == 0;
-    }
+    switch (h->key.len) {
 
-    return h->key.len > sizeof("access-control-request-") - 1
-           && ngx_strncmp(h->lowcase_key, "access-control-request-",
+    case sizeof("origin") - 1:
+        return ngx_memcmp(h->lowcase_key, "origin", sizeof("origin") - 1) == 0;
+
+    case sizeof("access-control-request-method") - 1:
+    case sizeof("access-control-request-headers") - 1:
+    case sizeof("access-control-request-private-network") - 1:
+        return ngx_memcmp(h->lowcase_key, "access-control-request-",
                           sizeof("access-control-request-") - 1) == 0;
+
+    default:
+        return 0;
+    }
 }
 
 
@@ -517,12 +528,15 @@ again:
 }
 
 
+/* Logs a denial at the info level (only then is the decision asked whether it is one). */
 static void
 ngx_http_corsgate_log_denial(ngx_http_request_t *r, corsgate_decision *d)
 {
     corsgate_bytes  v;
 
-    if (r->connection->log->log_level < NGX_LOG_INFO) {
+    if (r->connection->log->log_level < NGX_LOG_INFO
+        || corsgate_decision_allowed(d))
+    {
         return;
     }
 
@@ -631,7 +645,8 @@ ngx_http_corsgate_vary_listed(ngx_http_request_t *r, u_char *name, size_t len)
 
 /*
  * Sets the decision's headers on the response: drops every Access-Control-* header already
- * there (an upstream's, add_header's), adds the decision's (copied into the request pool),
+ * there (an upstream's, add_header's), adds the decision's (values copied into the request
+ * pool, names pointing at the library's static storage),
  * and appends the Vary names the response does not carry yet to its first Vary header (or
  * adds one).
  */
@@ -689,9 +704,10 @@ ngx_http_corsgate_set_headers(ngx_http_request_t *r, corsgate_decision *d)
 
     out = corsgate_decision_headers(d, &count);
 
+    /* Values borrow the request and the decision: copy them. Names are static storage. */
     size = 0;
     for (i = 0; i < count; i++) {
-        size += out[i].name.len + out[i].value.len;
+        size += out[i].value.len;
     }
 
     if (count) {
@@ -708,8 +724,7 @@ ngx_http_corsgate_set_headers(ngx_http_request_t *r, corsgate_decision *d)
 
             h->hash = 1;
             h->key.len = out[i].name.len;
-            h->key.data = p;
-            p = ngx_cpymem(p, out[i].name.ptr, out[i].name.len);
+            h->key.data = (u_char *) out[i].name.ptr;
             h->value.len = out[i].value.len;
             h->value.data = p;
             p = ngx_cpymem(p, out[i].value.ptr, out[i].value.len);
@@ -717,15 +732,13 @@ ngx_http_corsgate_set_headers(ngx_http_request_t *r, corsgate_decision *d)
         }
     }
 
-    vary_count = corsgate_decision_vary_count(d);
-    if (vary_count == 0) {
+    all = corsgate_decision_vary(d);
+    if (all.len == 0) {
         return NGX_OK;
     }
 
     if (vary == NULL) {
         /* The usual case: the joined names are static, nothing to copy. */
-        all = corsgate_decision_vary(d);
-
         h = ngx_list_push(&r->headers_out.headers);
         if (h == NULL) {
             return NGX_ERROR;
@@ -741,6 +754,7 @@ ngx_http_corsgate_set_headers(ngx_http_request_t *r, corsgate_decision *d)
     }
 
     /* Append only the names no Vary header of the response lists yet. */
+    vary_count = corsgate_decision_vary_count(d);
     missing = 0;
     size = vary->value.len;
 
@@ -817,9 +831,7 @@ ngx_http_corsgate_handler(ngx_http_request_t *r)
         return NGX_DECLINED;
     }
 
-    if (!corsgate_decision_allowed(d)) {
-        ngx_http_corsgate_log_denial(r, d);
-    }
+    ngx_http_corsgate_log_denial(r, d);
 
     status = corsgate_decision_status(d);
     if (status == 0) {
@@ -902,11 +914,7 @@ ngx_http_corsgate_header_filter(ngx_http_request_t *r)
             return NGX_ERROR;
         }
 
-        if (!corsgate_decision_allowed(d)
-            && corsgate_decision_kind(d) == CORSGATE_KIND_ACTUAL)
-        {
-            ngx_http_corsgate_log_denial(r, d);
-        }
+        ngx_http_corsgate_log_denial(r, d);
     }
 
     if (ngx_http_corsgate_set_headers(r, d) != NGX_OK) {

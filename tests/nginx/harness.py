@@ -324,6 +324,26 @@ http {{
             time.sleep(0.02)
         raise RuntimeError("nginx did not start a worker in time:\n" + self.log())
 
+    def start_single(self, wrapper: list[str], port: int, wait: float = 120.0) -> "Nginx":
+        """Starts a `master_process off` nginx (one process serving, e.g. under callgrind)
+        and waits until it accepts connections on `port` (its configuration is loaded)."""
+        self.proc = subprocess.Popen(
+            [*wrapper, NGINX, "-p", str(self.prefix), "-c", str(self.conf), "-e", str(self.error_log)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent,
+        )
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"nginx exited with {self.proc.returncode}:\n{self.log()}")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                return self
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("nginx did not listen in time:\n" + self.log())
+
     def worker_pids(self) -> list[int]:
         """The master's worker processes (from /proc)."""
         if self.proc is None:
