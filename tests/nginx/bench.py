@@ -173,7 +173,7 @@ def wrk_bench(seconds: int, rounds: int) -> dict[tuple[str, str], tuple[float, f
     try:
         results: dict[tuple[str, str], list[tuple[float, float]]] = {}
         for workload, (method, headers, _) in WORKLOADS.items():
-            for kind, (ngx, port) in servers.items():
+            for ngx, port in servers.values():
                 script = ngx.prefix / f"{workload}.lua"
                 wrk_lua(script, method, headers)
                 wrk_run(ngx, port, script, 1)  # warm-up
@@ -182,9 +182,7 @@ def wrk_bench(seconds: int, rounds: int) -> dict[tuple[str, str], tuple[float, f
                     results.setdefault((kind, workload), []).append(
                         wrk_run(ngx, port, ngx.prefix / f"{workload}.lua", seconds)
                     )
-        return {
-            k: (statistics.median(c for c, _ in v), statistics.median(r for _, r in v)) for k, v in results.items()
-        }
+        return {k: (statistics.median(c for c, _ in v), statistics.median(r for _, r in v)) for k, v in results.items()}
     finally:
         for ngx, _ in servers.values():
             ngx.stop()
@@ -258,8 +256,11 @@ def main() -> None:
     for tool in ("wrk", "curl", "taskset", "valgrind"):
         if shutil.which(tool) is None:
             raise SystemExit(f"{tool} is missing (make nginx-deps)")
-    print(f"nginx {subprocess.run(['nginx', '-v'], capture_output=True, text=True).stderr.strip()}, "
-          f"module {harness.MODULE}, {os.cpu_count()} CPUs", flush=True)
+    print(
+        f"nginx {subprocess.run(['nginx', '-v'], capture_output=True, text=True).stderr.strip()}, "
+        f"module {harness.MODULE}, {os.cpu_count()} CPUs",
+        flush=True,
+    )
 
     if not args.skip_callgrind:
         print("\ninstructions per request (callgrind, worker only; lower is better)")

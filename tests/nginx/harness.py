@@ -324,7 +324,7 @@ http {{
             time.sleep(0.02)
         raise RuntimeError("nginx did not start a worker in time:\n" + self.log())
 
-    def start_single(self, wrapper: list[str], port: int, wait: float = 120.0) -> "Nginx":
+    def start_single(self, wrapper: list[str], port: int, wait: float = 120.0) -> Nginx:
         """Starts a `master_process off` nginx (one process serving, e.g. under callgrind)
         and waits until it accepts connections on `port` (its configuration is loaded)."""
         self.proc = subprocess.Popen(
