@@ -32,6 +32,9 @@ browser-servers: node-build python-build c-server nginx-module
 test-browser: browser-deps browser-cli browser-servers ## every case x every server in headless Chromium; screenshot to docs/img/
 	cd $(BROWSER_DIR) && $(BROWSER_ENV) CORSGATE_SCREENSHOT=$(CURDIR)/docs/img/browser-matrix.png \
 	  node --test --test-reporter=dot browser.test.js
+	$(PY_VENV)/bin/ruff check --config $(PY_CONFIG) tests/browser/servers
+	$(PY_VENV)/bin/ruff format --check --config $(PY_CONFIG) tests/browser/servers
+	$(PY_VENV)/bin/mypy --strict tests/browser/servers/apps.py
 
 demo-browser: browser-deps browser-cli browser-servers ## start every server, run the matrix in Chromium, show the table
 	cd $(BROWSER_DIR) && $(BROWSER_ENV) node demo.js
