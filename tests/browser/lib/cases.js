@@ -5,7 +5,8 @@
 //
 // Fields: id (unique, part of the URL), path (selects the policy route in
 // policies/matrix.toml), what (the table's description), init (fetch()'s second argument),
-// from ('page': http://app.example.com, 'null': a sandboxed iframe), expect ('allowed' or
+// from ('page': http://app.example.com, 'www': http://www.example.com, 'evil':
+// http://app.example.com.evil.org, 'null': a sandboxed iframe in the first), expect ('allowed' or
 // 'blocked'), readable (response headers JavaScript must be able to read, for full apps),
 // hidden (headers it must not read), status (for full apps), repeat + preflights (max-age:
 // fetch twice, expect that many preflights), only (servers the case applies to), query,
@@ -29,6 +30,9 @@ const cases = [
   { id: 'exact-patch', path: '/exact/items/1', what: 'PATCH', init: { method: 'PATCH', body: 'x' }, expect: 'allowed' },
   { id: 'exact-patch-lower', path: '/exact/items/1', what: "'patch' (sent as written)", init: { method: 'patch', body: 'x' }, expect: 'blocked' },
   { id: 'exact-options', path: '/exact/items', what: 'OPTIONS (not listed)', init: { method: 'OPTIONS' }, expect: 'blocked' },
+  { id: 'exact-two-headers', path: '/exact/items', what: 'X-Custom + Content-Type: application/json', init: { method: 'POST', headers: { 'X-Custom': '1', 'Content-Type': 'application/json' }, body: '{}' }, expect: 'allowed' },
+  { id: 'exact-www', path: '/exact/items', what: 'GET from http://www.example.com', from: 'www', expect: 'blocked' },
+  { id: 'exact-www-put', path: '/exact/items', what: 'PUT from http://www.example.com', from: 'www', init: { method: 'PUT' }, expect: 'blocked' },
   { id: 'exact-custom', path: '/exact/items', what: 'X-Custom header', init: { headers: { 'X-Custom': '1' } }, expect: 'allowed' },
   { id: 'exact-other', path: '/exact/items', what: 'X-Other header (not listed)', init: { headers: { 'X-Other': '1' } }, expect: 'blocked' },
   { id: 'exact-auth', path: '/exact/items', what: 'Authorization (not listed)', init: { headers: { Authorization: 'Bearer t' } }, expect: 'blocked' },
@@ -46,12 +50,17 @@ const cases = [
   { id: 'wild-get', path: '/wildcard/items', what: 'GET', expect: 'allowed', hidden: ['x-request-id'] },
   { id: 'wild-put', path: '/wildcard/items', what: 'PUT', init: { method: 'PUT' }, expect: 'allowed' },
   { id: 'wild-custom', path: '/wildcard/items', what: 'X-Custom header', init: { headers: { 'X-Custom': '1' } }, expect: 'allowed' },
+  { id: 'wild-www', path: '/wildcard/items', what: 'GET from http://www.example.com', from: 'www', expect: 'allowed' },
+  { id: 'wild-www-custom', path: '/wildcard/items', what: 'X-Custom from http://www.example.com', from: 'www', init: { headers: { 'X-Custom': '1' } }, expect: 'allowed' },
+  { id: 'wild-evil', path: '/wildcard/items', what: 'GET from http://app.example.com.evil.org', from: 'evil', expect: 'blocked' },
   { id: 'wild-delete', path: '/wildcard/items', what: 'DELETE (not listed)', init: { method: 'DELETE' }, expect: 'blocked' },
   { id: 'wild-credentials', path: '/wildcard/items', what: 'GET with cookies (no ACAC)', init: { credentials: 'include' }, expect: 'blocked' },
 
   // Regular expression.
   { id: 'regex-get', path: '/regex/items', what: 'GET', expect: 'allowed' },
   { id: 'regex-delete', path: '/regex/items', what: 'DELETE', init: { method: 'DELETE' }, expect: 'allowed' },
+  { id: 'regex-www', path: '/regex/items', what: 'GET from http://www.example.com', from: 'www', expect: 'allowed' },
+  { id: 'regex-evil', path: '/regex/items', what: 'GET from http://app.example.com.evil.org', from: 'evil', expect: 'blocked' },
   { id: 'regex-put', path: '/regex/items', what: 'PUT (not listed)', init: { method: 'PUT' }, expect: 'blocked' },
   { id: 'regex-custom', path: '/regex/items', what: 'X-Custom header (not listed)', init: { headers: { 'X-Custom': '1' } }, expect: 'blocked' },
 
@@ -75,6 +84,7 @@ const cases = [
   { id: 'any-auth', path: '/any/items', what: 'Authorization (* does not cover it)', init: { headers: { Authorization: 'Bearer t' } }, expect: 'blocked' },
   { id: 'any-credentials', path: '/any/items', what: 'GET with cookies (ACAO *)', init: { credentials: 'include' }, expect: 'blocked' },
   { id: 'any-credentials-put', path: '/any/items', what: 'PUT with cookies (ACAO *)', init: { method: 'PUT', credentials: 'include' }, expect: 'blocked' },
+  { id: 'any-evil', path: '/any/items', what: 'GET from http://app.example.com.evil.org', from: 'evil', expect: 'allowed' },
   { id: 'any-null', path: '/any/items', what: 'GET from a sandboxed iframe (null)', from: 'null', expect: 'allowed' },
 
   // Credentials.
@@ -87,6 +97,7 @@ const cases = [
   { id: 'cred-other', path: '/credentials/items', what: 'X-Other with cookies (not listed)', init: { headers: { 'X-Other': '1' }, credentials: 'include' }, expect: 'blocked' },
   { id: 'cred-patch', path: '/credentials/items', what: 'PATCH with cookies (not listed)', init: { method: 'PATCH', credentials: 'include' }, expect: 'blocked' },
   { id: 'cred-404', path: '/credentials/status/404', what: 'GET with cookies, the app answers 404', init: { credentials: 'include' }, expect: 'allowed', status: 404, cookie: true },
+  { id: 'cred-evil', path: '/credentials/items', what: 'GET with cookies from another site', from: 'evil', init: { credentials: 'include' }, expect: 'blocked', cookie: false },
   { id: 'cred-null', path: '/credentials/items', what: 'GET with cookies from null', from: 'null', init: { credentials: 'include' }, expect: 'blocked' },
 
   // No credentials in the policy.

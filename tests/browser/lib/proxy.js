@@ -1,6 +1,7 @@
 'use strict';
 // The one address Chromium talks to (`--proxy-server`): a forward HTTP proxy that
-// - serves the test pages for http://app.example.com (the page origin of every case);
+// - serves the test pages for http://app.example.com (the page origin of most cases) and for
+//   the other page origins (PAGE_ORIGINS: a sibling subdomain, a look-alike foreign site);
 // - forwards http://api-<server>.example.com/… to that server integration byte for byte
 //   (it only turns the request line into origin form and asks for `Connection: close`, so
 //   the response's end is the connection's end: no HTTP parsing of responses, no rewriting);
@@ -17,6 +18,13 @@ const path = require('node:path');
 
 const PAGE_HOST = 'app.example.com';
 const PAGE_ORIGIN = `http://${PAGE_HOST}`;
+/** Where a case's page lives (`from`), besides the sandboxed iframe (`null`). */
+const PAGE_ORIGINS = {
+  page: PAGE_ORIGIN,
+  www: 'http://www.example.com', // same site, another origin
+  evil: 'http://app.example.com.evil.org', // another site, with the page's name as a prefix
+};
+const PAGE_HOSTS = new Set(Object.values(PAGE_ORIGINS).map((o) => new URL(o).host));
 const PAGES = path.join(__dirname, '..', 'page');
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection']);
 const MAX_HEAD = 64 * 1024;
@@ -104,7 +112,7 @@ class Proxy {
       return;
     }
     if (url.protocol !== 'http:') return simple(socket, '403 Forbidden', 'text/plain', 'http only\n');
-    if (url.host === PAGE_HOST) return this.page(socket, url);
+    if (PAGE_HOSTS.has(url.host)) return this.page(socket, url);
     const m = /^api-([a-z0-9]+)\.example\.com$/.exec(url.host);
     const port = m && this.backends.get(m[1]);
     if (!port) return simple(socket, '403 Forbidden', 'text/plain', 'not a test host\n');
@@ -153,4 +161,4 @@ class Proxy {
   }
 }
 
-module.exports = { Proxy, PAGE_ORIGIN, apiHost };
+module.exports = { Proxy, PAGE_ORIGIN, PAGE_ORIGINS, apiHost };

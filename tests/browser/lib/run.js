@@ -10,7 +10,7 @@
 // plus the case's hand-written expectation. Any disagreement is a failure that names both sides.
 
 const { chromium } = require('playwright-core');
-const { Proxy, PAGE_ORIGIN, apiHost } = require('./proxy.js');
+const { Proxy, PAGE_ORIGIN, PAGE_ORIGINS, apiHost } = require('./proxy.js');
 const predict = require('./predict.js');
 const servers = require('./servers.js');
 const { cases } = require('./cases.js');
@@ -65,7 +65,7 @@ const chromeVerdict = (outcome) => (outcome.blocked_in_chrome ? 'blocked' : outc
 
 /** Everything known about one case on one server, and the list of disagreements. */
 async function analyze(kase, server, url, observed, exchanges, consoleLines) {
-  const origin = kase.from === 'null' ? 'null' : PAGE_ORIGIN;
+  const origin = kase.from === 'null' ? 'null' : PAGE_ORIGINS[kase.from || 'page'];
   const init = kase.init || {};
   const problems = [];
   const check = (ok, what, a, b) => {
@@ -236,6 +236,13 @@ async function runMatrix(names, { onResult = () => {}, onReady = null, headless 
       }
     }
     await page.goto(`${PAGE_ORIGIN}/`);
+    // The other page origins, one tab each.
+    const tabs = { page, null: page };
+    for (const [from, origin] of Object.entries(PAGE_ORIGINS)) {
+      if (tabs[from]) continue;
+      tabs[from] = await context.newPage();
+      await tabs[from].goto(`${origin}/`);
+    }
     if (onReady) await onReady(context, browser.version);
 
     const jobs = [];
@@ -247,7 +254,7 @@ async function runMatrix(names, { onResult = () => {}, onReady = null, headless 
       }
     }
     const observed = await pool(jobs, 6, (j) =>
-      page.evaluate((a) => window.runCase(a), { url: j.url, init: j.kase.init || {}, from: j.kase.from || 'page', repeat: j.kase.repeat || 1 }),
+      tabs[j.kase.from || 'page'].evaluate((a) => window.runCase(a), { url: j.url, init: j.kase.init || {}, from: j.kase.from || 'page', repeat: j.kase.repeat || 1 }),
     );
     // Console messages arrive on their own channel: wait (bounded) for one per rejected fetch.
     const rejected = jobs.filter((j, i) => !observed[i][0].resolved);
