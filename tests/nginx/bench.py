@@ -26,7 +26,7 @@ import shlex
 import shutil
 import statistics
 import subprocess
-import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import harness
@@ -199,7 +199,7 @@ def curl(port: int, args: list[str]) -> str:
     return "\n".join(keep)
 
 
-DEMOS = [
+DEMOS: list[tuple[str, list[str], Callable[[str], bool]]] = [
     (
         "allowed preflight: the `if` block's add_header lines replace the outer ones, so no `Vary`",
         ["-X", "OPTIONS", "-H", f"Origin: {APP}", "-H", "Access-Control-Request-Method: PUT"],
@@ -287,4 +287,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
