@@ -216,13 +216,11 @@ async function runMatrix(names, { onResult = () => {}, onReady = null, headless 
     browser = await launch(proxyPort, { headless });
     const { context } = browser;
     const consoleLines = [];
+    // Every page's and frame's console (the sandboxed iframes' included).
     context.on('console', (m) => {
       if (m.text().startsWith(CONSOLE_PREFIX)) consoleLines.push(m.text());
     });
     const page = await context.newPage();
-    page.on('console', (m) => {
-      if (m.text().startsWith(CONSOLE_PREFIX) && !consoleLines.includes(m.text())) consoleLines.push(m.text());
-    });
 
     // The cookie each server's app sets (the C example has no such route: the test sets it).
     for (const s of started) {
