@@ -20,4 +20,4 @@ test-nginx: nginx-module ## nginx module: every shared vector over HTTP, nginx-s
 	cd tests/nginx && python3 -m unittest test_vectors test_module
 
 bench-nginx: nginx-module ## worker CPU per request: corsgate vs hand-written add_header config (docs/BENCHMARKS.md)
-	tests/nginx/bench.sh
+	python3 tests/nginx/bench.py
