@@ -316,7 +316,8 @@ function cors(options, settings) {
       next();
     } else if (c.originFn !== null) {
       const requestOrigin = req.headers.origin;
-      c.originFn(requestOrigin, (err, value) => {
+      const originFn = c.originFn; // called as a plain function, as cors calls it
+      originFn(requestOrigin, (err, value) => {
         if (err || !value) next(err);
         else c.handle(req, res, next, answerOf(value, requestOrigin));
       });

@@ -35,4 +35,4 @@ test-node: node-build ## node:test (vectors, cors matrix, Express/Connect/http s
 
 bench-node: node-build ## middleware time vs cors, Express throughput with autocannon (docs/BENCHMARKS.md)
 	cd $(NODE_DIR) && node --no-warnings bench/middleware.js
-	cd $(NODE_DIR) && node --no-warnings bench/express.js 10 3
+	cd $(NODE_DIR) && node --no-warnings bench/express.js 5 7

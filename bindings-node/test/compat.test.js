@@ -32,6 +32,9 @@ const ORIGINS = {
   fnError: (o, cb) => cb(fnError),
   fnUndefined: (o, cb) => cb(null),
   fnAsync: (o, cb) => setImmediate(() => cb(null, o === 'https://a.example')),
+  fnThis: function (o, cb) {
+    cb(null, this === undefined); // cors calls it as a plain function
+  },
 };
 
 const DIMENSIONS = {
