@@ -152,7 +152,13 @@ function existingVary(res) {
   return Array.isArray(v) ? v.join(', ') : String(v);
 }
 
-function toPlan(out) {
+/** The core's answer: a `\n`-separated string (or, rarely, already an array). */
+function unpack(out) {
+  return typeof out === 'string' ? out.split('\n') : out;
+}
+
+function toPlan(packed) {
+  const out = unpack(packed);
   out[0] = out[0] === '' ? 0 : Number(out[0]);
   let vary = false;
   for (let i = 1; i < out.length; i += 2) if (out[i] === 'Vary') vary = true;
@@ -249,7 +255,7 @@ function handleOnce(options, req, res, next) {
       existingVary(res) || undefined,
       answer,
     );
-    if (out.length > 0 && typeof out[0] !== 'string') {
+    if (Array.isArray(out) && out.length > 0 && typeof out[0] !== 'string') {
       next(new CorsgateConfigError(out, [], 'cors options returned by the delegate'));
       return;
     }
@@ -468,7 +474,7 @@ function middleware(policy, settings) {
     const method = typeof req.method === 'string' ? req.method : '';
     const path = req.originalUrl || req.url || '/';
     const vary = existingVary(res);
-    const out = p._native.decide(method, path, lines, vary === '' ? undefined : vary);
+    const out = unpack(p._native.decide(method, path, lines, vary === '' ? undefined : vary));
     for (let i = 3; i < out.length; i += 2) res.setHeader(out[i], out[i + 1]);
     if (out[1] !== '' && onDenied !== null) onDenied({ code: out[1], message: out[2] }, req);
     if (out[0] !== '') {

@@ -108,6 +108,19 @@ fn express_config(o: ExpressOptions) -> ExpressConfig {
     }
 }
 
+/// An answer crossing into JavaScript: `status, name, value, …` as one `\n`-separated string
+/// (one JavaScript string to create instead of one per element), or, when an element itself
+/// contains `\n` (only hand-made request objects can carry one), as an array.
+type Plan = Either<String, Vec<String>>;
+
+fn pack(parts: &[&str]) -> Plan {
+    if parts.iter().any(|p| p.contains('\n')) {
+        Either::B(parts.iter().map(|p| p.to_string()).collect())
+    } else {
+        Either::A(parts.join("\n"))
+    }
+}
+
 /// Runs the express profile on one request and flattens the answer.
 fn express_plan(
     policy: &CoreExpress,
@@ -116,7 +129,7 @@ fn express_plan(
     request_headers: Option<&str>,
     vary: Option<&str>,
     answer: Option<&Either<bool, String>>,
-) -> Vec<String> {
+) -> Plan {
     let mut req = ExpressRequest::new(method)
         .origin(origin)
         .request_headers(request_headers)
@@ -127,18 +140,14 @@ fn express_plan(
         None => {}
     }
     let decision = policy.evaluate(&req);
-    let headers = decision.headers();
-    let mut out = Vec::with_capacity(1 + 2 * headers.len());
-    out.push(
-        decision
-            .status()
-            .map_or_else(String::new, |s| s.to_string()),
-    );
-    for (name, value) in headers {
-        out.push(name.to_string());
-        out.push(value.to_string());
+    let status = decision.status().map(|s| s.to_string()).unwrap_or_default();
+    let mut parts = Vec::with_capacity(1 + 2 * decision.headers().len());
+    parts.push(status.as_str());
+    for (name, value) in decision.headers() {
+        parts.push(name);
+        parts.push(value);
     }
-    out
+    pack(&parts)
 }
 
 /// A compiled `cors`-package configuration (core's `express` profile).
@@ -181,8 +190,9 @@ impl ExpressPolicy {
         self.inner.as_ref().is_ok_and(CoreExpress::is_dynamic)
     }
 
-    /// The answer to one request: `[status, name, value, …]` (status `""`: call `next()`).
-    /// `answer` is the origin verdict (boolean) or the string an origin function returned.
+    /// The answer to one request: `status, name, value, …` packed as [`Plan`] (status `""`:
+    /// call `next()`). `answer` is the origin verdict (boolean) or the string an origin
+    /// function returned.
     #[napi]
     pub fn evaluate(
         &self,
@@ -191,7 +201,7 @@ impl ExpressPolicy {
         request_headers: Option<String>,
         vary: Option<String>,
         answer: Option<Either<bool, String>>,
-    ) -> Vec<String> {
+    ) -> Plan {
         match &self.inner {
             Ok(policy) => express_plan(
                 policy,
@@ -201,7 +211,7 @@ impl ExpressPolicy {
                 vary.as_deref(),
                 answer.as_ref(),
             ),
-            Err(_) => vec![String::new()],
+            Err(_) => Either::A(String::new()),
         }
     }
 
@@ -215,7 +225,7 @@ impl ExpressPolicy {
         request_headers: Option<String>,
         vary: Option<String>,
         answer: Option<Either<bool, String>>,
-    ) -> Either<Vec<String>, Vec<JsDiagnostic>> {
+    ) -> Either<Plan, Vec<JsDiagnostic>> {
         match CoreExpress::compile(&express_config(options)) {
             Ok(policy) => Either::A(express_plan(
                 &policy,
@@ -396,8 +406,9 @@ impl Policy {
         }
     }
 
-    /// The middleware's hot path: `[status, reasonCode, reasonMessage, name, value, …]`, the
-    /// last pair being `Vary` merged into the response's `vary` (when there is one to set).
+    /// The middleware's hot path: `status, reasonCode, reasonMessage, name, value, …` packed
+    /// as [`Plan`], the last pair being `Vary` merged into the response's `vary` (when there
+    /// is one to set).
     /// `headers` holds the request's CORS header lines as `[name, value, …]`.
     #[napi]
     pub fn decide(
@@ -406,35 +417,30 @@ impl Policy {
         path: String,
         headers: Vec<String>,
         vary: Option<String>,
-    ) -> Vec<String> {
+    ) -> Plan {
         let Some(shared) = &self.shared else {
-            return vec![String::new(), String::new(), String::new()];
+            return Either::A("\n\n".to_string());
         };
         let policy = shared.load();
         let lines = header_bytes(&headers);
         let req = request_of(&method, &path, &lines);
         let d = policy.evaluate(&req);
-        let mut out = Vec::with_capacity(5 + 2 * d.headers().len());
-        out.push(d.status().map_or_else(String::new, |s| s.to_string()));
-        match d.reason() {
-            Some(r) => {
-                out.push(r.code().as_str().to_string());
-                out.push(r.message().to_string());
-            }
-            None => {
-                out.push(String::new());
-                out.push(String::new());
-            }
-        }
+        let status = d.status().map(|s| s.to_string()).unwrap_or_default();
+        let (code, message) = match d.reason() {
+            Some(r) => (r.code().as_str(), r.message().to_string()),
+            None => ("", String::new()),
+        };
+        let merged = append_vary(vary.as_deref().unwrap_or(""), d.vary().names());
+        let mut parts = Vec::with_capacity(5 + 2 * d.headers().len());
+        parts.extend([status.as_str(), code, message.as_str()]);
         for (name, value) in d.headers() {
-            out.push(name.to_string());
-            out.push(value.to_string());
+            parts.push(name);
+            parts.push(value);
         }
-        let names = d.vary().names();
-        if !names.is_empty() {
-            out.push("Vary".to_string());
-            out.push(append_vary(vary.as_deref().unwrap_or(""), names).into_owned());
+        if !d.vary().names().is_empty() {
+            parts.push("Vary");
+            parts.push(&merged);
         }
-        out
+        pack(&parts)
     }
 }

@@ -149,3 +149,17 @@ test('Policy: JSON, TOML and files; errors list every problem; reconfigure keeps
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a value with a line break (hand-made request objects only) fails in setHeader as with cors', () => {
+  const http = require('node:http');
+  const { makeReq } = require('./harness.js');
+  const cors = require('cors');
+  for (const make of [cors, corsgate]) {
+    for (const cacheSize of [0, 16]) {
+      const mw = make === corsgate ? corsgate({ origin: true }, { cacheSize }) : cors({ origin: true });
+      const req = makeReq('GET', { origin: 'https://a.example\nX-Injected: 1' });
+      const res = new http.ServerResponse(req);
+      assert.throws(() => mw(req, res, () => {}), { code: 'ERR_INVALID_CHAR' });
+    }
+  }
+});
