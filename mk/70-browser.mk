@@ -12,7 +12,7 @@ BROWSER_STAMP   := $(BROWSER_DIR)/node_modules/.package-lock.json
 # Every integration; `make test-browser BROWSER_SERVERS='express c'` runs some of them.
 BROWSER_SERVERS ?= nginx asgi wsgi express c
 BROWSER_ENV     := CORSGATE_BROWSER_SERVERS="$(BROWSER_SERVERS)" \
-                   CORSGATE_CLI="$(or $(CARGO_TARGET_DIR),$(CURDIR)/target)/release/corsgate"
+                   CORSGATE_CLI="$(or $(CARGO_TARGET_DIR),$(CURDIR)/target)/debug/corsgate"
 
 $(BROWSER_STAMP): $(BROWSER_DIR)/package.json $(BROWSER_DIR)/package-lock.json
 	@command -v npm >/dev/null || { echo "Node.js 18+ with npm is required" >&2; exit 1; }
@@ -23,8 +23,10 @@ browser-deps: $(BROWSER_STAMP) ## Debian's chromium (skipped when present) and p
 	@command -v chromium >/dev/null || { apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }
 
+# A debug build: `cargo test --workspace` (test-rust) has built it already, a release build
+# would cost minutes on a fresh machine and save seconds here.
 browser-cli: ## the corsgate CLI the tests ask for the engine's and the checker's answers
-	$(CARGO) build --release -p corsgate-cli
+	$(CARGO) build -p corsgate-cli
 
 # What the servers need: the Node addon, the Python extension, the C example, the nginx module.
 browser-servers: node-build python-build c-server nginx-module

@@ -12,7 +12,7 @@ const os = require('node:os');
 const path = require('node:path');
 
 const ROOT = path.join(__dirname, '..', '..', '..');
-const CLI = process.env.CORSGATE_CLI || path.join(process.env.CARGO_TARGET_DIR || path.join(ROOT, 'target'), 'release', 'corsgate');
+const CLI = process.env.CORSGATE_CLI || path.join(process.env.CARGO_TARGET_DIR || path.join(ROOT, 'target'), 'debug', 'corsgate');
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'corsgate-browser-'));
 let files = 0;
 
