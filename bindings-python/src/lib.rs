@@ -418,22 +418,13 @@ fn canonical(lower: &str) -> &str {
     .unwrap_or(lower)
 }
 
-/// The `Vary` names not already listed by the response (`*` covers all), joined.
+/// The `Vary` names the response does not list yet, joined (the core decides which).
 fn missing_vary(vary: Vary, existing: &[(&[u8], &[u8])]) -> Option<String> {
-    let listed = |want: &str| {
-        existing
-            .iter()
-            .filter(|(n, _)| n.eq_ignore_ascii_case(b"vary"))
-            .flat_map(|(_, v)| v.split(|&b| b == b','))
-            .map(|t| t.trim_ascii())
-            .any(|t| t == b"*" || t.eq_ignore_ascii_case(want.as_bytes()))
-    };
-    let missing: Vec<&str> = vary
-        .names()
+    let values = existing
         .iter()
-        .copied()
-        .filter(|n| !listed(n))
-        .collect();
+        .filter(|(n, _)| n.eq_ignore_ascii_case(b"vary"))
+        .map(|(_, v)| *v);
+    let missing: Vec<&str> = vary.unlisted(values).collect();
     (!missing.is_empty()).then(|| missing.join(", "))
 }
 

@@ -147,6 +147,22 @@ impl Vary {
             _ => "",
         }
     }
+
+    /// The names a response still lacks, given the values of its own `Vary` header lines:
+    /// a name already listed (case-insensitively) or a `*` value is not repeated.
+    pub fn unlisted<'v, I>(self, vary_values: I) -> impl Iterator<Item = &'static str>
+    where
+        I: IntoIterator<Item = &'v [u8]> + Clone,
+    {
+        self.names().iter().copied().filter(move |name| {
+            !vary_values.clone().into_iter().any(|value| {
+                value
+                    .split(|&b| b == b',')
+                    .map(<[u8]>::trim_ascii)
+                    .any(|listed| listed == b"*" || listed.eq_ignore_ascii_case(name.as_bytes()))
+            })
+        })
+    }
 }
 
 /// The verdict on a request.
@@ -329,6 +345,19 @@ impl<'a> Reason<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unlisted_vary_names_skip_listed_ones_and_star() {
+        let v = Vary::new(true, true, false);
+        let existing: [&[u8]; 2] = [
+            b"accept-encoding, origin",
+            b"Access-Control-Request-Headers",
+        ];
+        let missing: Vec<_> = v.unlisted(existing).collect();
+        assert_eq!(missing, ["Access-Control-Request-Method"]);
+        assert_eq!(v.unlisted([b"*".as_slice()]).count(), 0);
+        assert_eq!(v.unlisted(std::iter::empty::<&[u8]>()).count(), 3);
+    }
 
     #[test]
     fn vary_names_and_values_agree() {
