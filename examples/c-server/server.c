@@ -1,0 +1,222 @@
+/* A small real HTTP server with corsgate: libmicrohttpd, a JSON endpoint, a policy file, and
+ * live reconfiguration on SIGHUP.
+ *
+ * usage: corsgate-server <policy.toml|policy.json> [port]
+ *   Listens on 127.0.0.1:<port> (0, the default, picks a free port) and prints
+ *   "listening on http://127.0.0.1:<port>". GET /api/hello answers {"message":"hello"}.
+ *   SIGHUP recompiles the policy file: a good file is swapped in atomically while requests
+ *   are being served; a broken one is reported and the running policy keeps serving.
+ *   SIGINT/SIGTERM stop the server.
+ *
+ * Per request: every header line goes to corsgate_shared_evaluate; an answered preflight
+ * (status != 0) gets the status, the CORS headers and Vary, and never reaches the
+ * application; any other request runs the application, then gets the CORS headers (none when
+ * denied) and Vary. Each connection owns one corsgate_decision, reused for every request on
+ * it (keep-alive), so the library allocates nothing per request. */
+#define _POSIX_C_SOURCE 200809L
+#include <arpa/inet.h>
+#include <corsgate.h>
+#include <microhttpd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_LINES 100
+
+static corsgate_shared *shared;
+static const char *policy_path;
+
+static corsgate_policy *load_policy(void) {
+    corsgate_policy *policy = NULL;
+    corsgate_error *error = NULL;
+    if (corsgate_policy_from_file((const uint8_t *)policy_path, strlen(policy_path), &policy, &error) !=
+        CORSGATE_OK) {
+        fprintf(stderr, "corsgate-server: %s: %s\n", policy_path, corsgate_error_summary(error));
+        corsgate_error_free(error);
+        return NULL;
+    }
+    for (size_t i = 0; i < corsgate_policy_warning_count(policy); i++) {
+        corsgate_diagnostic w;
+        if (corsgate_policy_warning(policy, i, &w) == CORSGATE_OK)
+            fprintf(stderr, "corsgate-server: warning: %.*s: %.*s [%.*s]\n", (int)w.path.len,
+                    (const char *)w.path.ptr, (int)w.message.len, (const char *)w.message.ptr,
+                    (int)w.code.len, (const char *)w.code.ptr);
+    }
+    return policy;
+}
+
+/* One decision per connection, created when it opens and freed when it closes. */
+static void on_connection(void *cls, struct MHD_Connection *connection, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code) {
+    (void)cls;
+    (void)connection;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        corsgate_decision *d = NULL;
+        *socket_context = corsgate_decision_new(&d) == CORSGATE_OK ? d : NULL;
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        corsgate_decision_free(*socket_context);
+        *socket_context = NULL;
+    }
+}
+
+typedef struct {
+    corsgate_header lines[MAX_LINES];
+    size_t count;
+    int overflow;
+} header_lines;
+
+static enum MHD_Result collect(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+                               const char *value, size_t value_size) {
+    (void)kind;
+    header_lines *h = cls;
+    if (h->count == MAX_LINES) {
+        h->overflow = 1;
+        return MHD_NO;
+    }
+    h->lines[h->count].name = (corsgate_bytes){(const uint8_t *)key, key_size};
+    h->lines[h->count].value = (corsgate_bytes){(const uint8_t *)value, value ? value_size : 0};
+    h->count++;
+    return MHD_YES;
+}
+
+/* libmicrohttpd wants NUL-terminated header strings: copy each into a buffer. corsgate's
+ * values are bounded (an origin, at most 4 KiB of reflected request headers). */
+static void add_header(struct MHD_Response *r, corsgate_bytes name, corsgate_bytes value) {
+    char n[128], v[8192];
+    if (name.len >= sizeof n || value.len >= sizeof v) return;
+    memcpy(n, name.ptr, name.len);
+    n[name.len] = '\0';
+    memcpy(v, value.ptr, value.len);
+    v[value.len] = '\0';
+    MHD_add_response_header(r, n, v);
+}
+
+static void add_cors_headers(struct MHD_Response *r, const corsgate_decision *d) {
+    size_t count = 0;
+    const corsgate_header *h = corsgate_decision_headers(d, &count);
+    for (size_t i = 0; i < count; i++) add_header(r, h[i].name, h[i].value);
+    corsgate_bytes vary = corsgate_decision_vary(d);
+    if (vary.len) add_header(r, CORSGATE_LITERAL("Vary"), vary);
+}
+
+static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, const char *body,
+                               const char *content_type, const corsgate_decision *d) {
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
+    if (!r) return MHD_NO;
+    if (content_type) MHD_add_response_header(r, "Content-Type", content_type);
+    if (d) add_cors_headers(r, d);
+    enum MHD_Result ret = MHD_queue_response(c, status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *connection, const char *url,
+                              const char *method, const char *version, const char *upload_data,
+                              size_t *upload_data_size, void **req_cls) {
+    (void)cls;
+    (void)version;
+    (void)upload_data;
+    static int started;
+    if (*req_cls == NULL) { /* headers are in; the body (if any) follows */
+        *req_cls = &started;
+        return MHD_YES;
+    }
+    if (*upload_data_size) { /* this example ignores request bodies */
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    corsgate_decision *d = info ? info->socket_context : NULL;
+    if (!d) return respond(connection, 500, "{\"error\":\"no decision\"}\n", "application/json", NULL);
+
+    header_lines h = {.count = 0, .overflow = 0};
+    MHD_get_connection_values_n(connection, MHD_HEADER_KIND, collect, &h);
+    if (h.overflow)
+        return respond(connection, 431, "{\"error\":\"too many header lines\"}\n", "application/json", NULL);
+    corsgate_request req = {
+        .method = {(const uint8_t *)method, strlen(method)},
+        .path = {(const uint8_t *)url, strlen(url)},
+        .headers = h.lines,
+        .header_count = h.count,
+    };
+    if (corsgate_shared_evaluate(shared, &req, d) != CORSGATE_OK)
+        return respond(connection, 500, "{\"error\":\"corsgate failed\"}\n", "application/json", NULL);
+
+    if (!corsgate_decision_allowed(d)) {
+        char why[512];
+        corsgate_decision_message(d, why, sizeof why, NULL);
+        fprintf(stderr, "corsgate-server: %s %s denied (%s): %s\n", method, url,
+                corsgate_reason_str(corsgate_decision_reason(d)), why);
+    }
+    unsigned preflight_status = corsgate_decision_status(d);
+    if (preflight_status) { /* answered here; the application never sees it */
+        corsgate_bytes body = corsgate_decision_body(d);
+        char text[1024];
+        size_t n = body.len < sizeof text - 1 ? body.len : sizeof text - 1;
+        memcpy(text, body.ptr, n);
+        text[n] = '\0';
+        return respond(connection, preflight_status, text, n ? "text/plain" : NULL, d);
+    }
+    /* The application. */
+    if (strcmp(url, "/api/hello") == 0 && (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0))
+        return respond(connection, 200, "{\"message\":\"hello\"}\n", "application/json", d);
+    return respond(connection, 404, "{\"error\":\"not found\"}\n", "application/json", d);
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2 || argc > 3) {
+        fprintf(stderr, "usage: %s <policy file> [port]\n", argv[0]);
+        return 2;
+    }
+    policy_path = argv[1];
+    unsigned port = argc == 3 ? (unsigned)atoi(argv[2]) : 0;
+    corsgate_policy *policy = load_policy();
+    if (!policy) return 1;
+    if (corsgate_shared_new(policy, &shared) != CORSGATE_OK) return 1;
+    corsgate_policy_free(policy);
+
+    /* Signals are taken by sigwait below; block them before MHD starts its threads. */
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGHUP);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, NULL);
+
+    struct sockaddr_in addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons((uint16_t)port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    struct MHD_Daemon *daemon = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG, (uint16_t)port, NULL, NULL,
+        handle, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)4, MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_END);
+    if (!daemon) {
+        fprintf(stderr, "corsgate-server: cannot listen on 127.0.0.1:%u\n", port);
+        return 1;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
+    printf("listening on http://127.0.0.1:%u\n", info ? info->port : port);
+    fflush(stdout);
+
+    for (;;) {
+        int sig = 0;
+        if (sigwait(&signals, &sig) != 0) break;
+        if (sig != SIGHUP) break;
+        corsgate_policy *fresh = load_policy();
+        if (fresh) {
+            corsgate_shared_store(shared, fresh);
+            corsgate_policy_free(fresh);
+            fprintf(stderr, "corsgate-server: reloaded %s\n", policy_path);
+        } else {
+            fprintf(stderr, "corsgate-server: reload failed; the previous policy keeps serving\n");
+        }
+    }
+    MHD_stop_daemon(daemon);
+    corsgate_shared_free(shared);
+    return 0;
+}
