@@ -411,7 +411,7 @@ pub unsafe extern "C" fn corsgate_error_warning(
 /// `error` is NULL or a live error object.
 #[no_mangle]
 pub unsafe extern "C" fn corsgate_error_summary(error: *const corsgate_error) -> *const c_char {
-    let empty: *const c_char = "\0".as_ptr().cast();
+    let empty: *const c_char = c"".as_ptr();
     guard_or(empty, || {
         // SAFETY: NULL or live by contract.
         unsafe { error_ref(error) }.map_or(empty, |e| e.summary.as_ptr().cast())
