@@ -373,17 +373,15 @@ pub unsafe extern "C" fn corsgate_evaluate(
 pub unsafe extern "C" fn corsgate_decision_kind(
     decision: *const corsgate_decision,
 ) -> corsgate_kind {
-    guard_or(CORSGATE_KIND_NONE, || {
-        // SAFETY: NULL or live by contract.
-        match unsafe { decision_ref(decision) }.and_then(|d| d.decision.as_ref()) {
-            None => CORSGATE_KIND_NONE,
-            Some(d) => match d.kind() {
-                Kind::NotCors => CORSGATE_KIND_NOT_CORS,
-                Kind::Preflight => CORSGATE_KIND_PREFLIGHT,
-                Kind::Actual => CORSGATE_KIND_ACTUAL,
-            },
-        }
-    })
+    // SAFETY: NULL or live by contract.
+    match unsafe { decision_ref(decision) }.and_then(|d| d.decision.as_ref()) {
+        None => CORSGATE_KIND_NONE,
+        Some(d) => match d.kind() {
+            Kind::NotCors => CORSGATE_KIND_NOT_CORS,
+            Kind::Preflight => CORSGATE_KIND_PREFLIGHT,
+            Kind::Actual => CORSGATE_KIND_ACTUAL,
+        },
+    }
 }
 
 /// Whether the request is allowed (a not-CORS request is); false when there is no decision.
@@ -392,12 +390,10 @@ pub unsafe extern "C" fn corsgate_decision_kind(
 /// `decision` is NULL or a live decision.
 #[no_mangle]
 pub unsafe extern "C" fn corsgate_decision_allowed(decision: *const corsgate_decision) -> bool {
-    guard_or(false, || {
-        // SAFETY: NULL or live by contract.
-        unsafe { decision_ref(decision) }
-            .and_then(|d| d.decision.as_ref())
-            .is_some_and(Decision::is_allowed)
-    })
+    // SAFETY: NULL or live by contract.
+    unsafe { decision_ref(decision) }
+        .and_then(|d| d.decision.as_ref())
+        .is_some_and(Decision::is_allowed)
 }
 
 /// The status the server must answer with itself, without calling the application (an
@@ -409,13 +405,11 @@ pub unsafe extern "C" fn corsgate_decision_allowed(decision: *const corsgate_dec
 /// `decision` is NULL or a live decision.
 #[no_mangle]
 pub unsafe extern "C" fn corsgate_decision_status(decision: *const corsgate_decision) -> u16 {
-    guard_or(0, || {
-        // SAFETY: NULL or live by contract.
-        unsafe { decision_ref(decision) }
-            .and_then(|d| d.decision.as_ref())
-            .and_then(Decision::status)
-            .unwrap_or(0)
-    })
+    // SAFETY: NULL or live by contract.
+    unsafe { decision_ref(decision) }
+        .and_then(|d| d.decision.as_ref())
+        .and_then(Decision::status)
+        .unwrap_or(0)
 }
 
 /// The CORS headers to set on the response, in order (`Vary` excluded: see
@@ -432,20 +426,22 @@ pub unsafe extern "C" fn corsgate_decision_headers(
     decision: *const corsgate_decision,
     count: *mut usize,
 ) -> *const corsgate_header {
-    guard_or(std::ptr::null(), || {
-        if count.is_null() {
-            return std::ptr::null();
-        }
-        // SAFETY: NULL or live by contract.
-        let (ptr, n) = match unsafe { decision_ref(decision) } {
-            Some(d) if d.header_count > 0 => (d.headers.as_ptr(), d.header_count),
-            _ => (std::ptr::null(), 0),
-        };
-        // SAFETY: non-NULL, writable by contract.
-        unsafe { count.write(n) };
-        ptr
-    })
+    if count.is_null() {
+        return std::ptr::null();
+    }
+    // SAFETY: NULL or live by contract.
+    let (ptr, n) = match unsafe { decision_ref(decision) } {
+        Some(d) if d.header_count > 0 => (d.headers.as_ptr(), d.header_count),
+        _ => (std::ptr::null(), 0),
+    };
+    // SAFETY: non-NULL, writable by contract.
+    unsafe { count.write(n) };
+    ptr
 }
+
+// The accessors below cannot panic (no indexing, no arithmetic that can overflow, no
+// allocation), so they skip `guard`'s catch_unwind: it costs a few ns per call on the hot
+// path. Were one to panic anyway, Rust aborts at an `extern "C"` boundary instead of unwinding.
 
 fn vary_names(decision: *const corsgate_decision) -> &'static [&'static str] {
     // SAFETY: NULL or live by the callers' contract.
@@ -460,7 +456,7 @@ fn vary_names(decision: *const corsgate_decision) -> &'static [&'static str] {
 /// `decision` is NULL or a live decision.
 #[no_mangle]
 pub unsafe extern "C" fn corsgate_decision_vary_count(decision: *const corsgate_decision) -> usize {
-    guard_or(0, || vary_names(decision).len())
+    vary_names(decision).len()
 }
 
 /// Vary name `index` (0-based; `Origin`, `Access-Control-Request-Method`, …): static
@@ -473,11 +469,9 @@ pub unsafe extern "C" fn corsgate_decision_vary_name(
     decision: *const corsgate_decision,
     index: usize,
 ) -> corsgate_bytes {
-    guard_or(corsgate_bytes::EMPTY, || {
-        vary_names(decision)
-            .get(index)
-            .map_or(corsgate_bytes::EMPTY, |n| corsgate_bytes::of(n.as_bytes()))
-    })
+    vary_names(decision)
+        .get(index)
+        .map_or(corsgate_bytes::EMPTY, |n| corsgate_bytes::of(n.as_bytes()))
 }
 
 /// The Vary names joined with `", "` (`"Origin, Access-Control-Request-Method, …"`), ready to
@@ -490,14 +484,12 @@ pub unsafe extern "C" fn corsgate_decision_vary_name(
 pub unsafe extern "C" fn corsgate_decision_vary(
     decision: *const corsgate_decision,
 ) -> corsgate_bytes {
-    guard_or(corsgate_bytes::EMPTY, || {
-        // SAFETY: NULL or live by contract.
-        unsafe { decision_ref(decision) }
-            .and_then(|d| d.decision.as_ref())
-            .map_or(corsgate_bytes::EMPTY, |d| {
-                corsgate_bytes::of(d.vary().value().as_bytes())
-            })
-    })
+    // SAFETY: NULL or live by contract.
+    unsafe { decision_ref(decision) }
+        .and_then(|d| d.decision.as_ref())
+        .map_or(corsgate_bytes::EMPTY, |d| {
+            corsgate_bytes::of(d.vary().value().as_bytes())
+        })
 }
 
 /// The body of an answered preflight (empty in the strict profile; compatibility profiles
@@ -509,14 +501,12 @@ pub unsafe extern "C" fn corsgate_decision_vary(
 pub unsafe extern "C" fn corsgate_decision_body(
     decision: *const corsgate_decision,
 ) -> corsgate_bytes {
-    guard_or(corsgate_bytes::EMPTY, || {
-        // SAFETY: NULL or live by contract.
-        unsafe { decision_ref(decision) }
-            .and_then(|d| d.decision.as_ref())
-            .map_or(corsgate_bytes::EMPTY, |d| {
-                corsgate_bytes::of(d.body().as_bytes())
-            })
-    })
+    // SAFETY: NULL or live by contract.
+    unsafe { decision_ref(decision) }
+        .and_then(|d| d.decision.as_ref())
+        .map_or(corsgate_bytes::EMPTY, |d| {
+            corsgate_bytes::of(d.body().as_bytes())
+        })
 }
 
 /// Why the request was denied; `CORSGATE_REASON_NONE` when it was allowed or there is no
@@ -528,13 +518,11 @@ pub unsafe extern "C" fn corsgate_decision_body(
 pub unsafe extern "C" fn corsgate_decision_reason(
     decision: *const corsgate_decision,
 ) -> corsgate_reason {
-    guard_or(CORSGATE_REASON_NONE, || {
-        // SAFETY: NULL or live by contract.
-        unsafe { decision_ref(decision) }
-            .and_then(|d| d.decision.as_ref())
-            .and_then(Decision::reason)
-            .map_or(CORSGATE_REASON_NONE, |r| reason_of(r.code()))
-    })
+    // SAFETY: NULL or live by contract.
+    unsafe { decision_ref(decision) }
+        .and_then(|d| d.decision.as_ref())
+        .and_then(Decision::reason)
+        .map_or(CORSGATE_REASON_NONE, |r| reason_of(r.code()))
 }
 
 /// The offending value of a denial, as received (the origin, the method, the header name,
@@ -547,13 +535,11 @@ pub unsafe extern "C" fn corsgate_decision_reason(
 pub unsafe extern "C" fn corsgate_decision_reason_value(
     decision: *const corsgate_decision,
 ) -> corsgate_bytes {
-    guard_or(corsgate_bytes::EMPTY, || {
-        // SAFETY: NULL or live by contract.
-        unsafe { decision_ref(decision) }
-            .and_then(|d| d.decision.as_ref())
-            .and_then(Decision::reason)
-            .map_or(corsgate_bytes::EMPTY, |r| corsgate_bytes::of(r.value()))
-    })
+    // SAFETY: NULL or live by contract.
+    unsafe { decision_ref(decision) }
+        .and_then(|d| d.decision.as_ref())
+        .and_then(Decision::reason)
+        .map_or(corsgate_bytes::EMPTY, |r| corsgate_bytes::of(r.value()))
 }
 
 /// Writes the one-line explanation of a denial, with a hint where one helps (UTF-8), into
@@ -600,15 +586,13 @@ pub unsafe extern "C" fn corsgate_decision_message(
 pub unsafe extern "C" fn corsgate_decision_browser_reason(
     decision: *const corsgate_decision,
 ) -> corsgate_bytes {
-    guard_or(corsgate_bytes::EMPTY, || {
-        // SAFETY: NULL or live by contract.
-        unsafe { decision_ref(decision) }
-            .and_then(|d| d.decision.as_ref())
-            .and_then(Decision::reason)
-            .map_or(corsgate_bytes::EMPTY, |r| {
-                corsgate_bytes::of(r.browser_reason().as_bytes())
-            })
-    })
+    // SAFETY: NULL or live by contract.
+    unsafe { decision_ref(decision) }
+        .and_then(|d| d.decision.as_ref())
+        .and_then(Decision::reason)
+        .map_or(corsgate_bytes::EMPTY, |r| {
+            corsgate_bytes::of(r.browser_reason().as_bytes())
+        })
 }
 
 /// Writes Chromium's whole console message for a `fetch()` of `url` from the page origin
