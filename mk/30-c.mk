@@ -42,7 +42,7 @@ define c_install
 	  -e 's|@LIBS_PRIVATE@|$(C_NATIVE_LIBS)|' ffi/corsgate.pc.in > "$(1)/lib/pkgconfig/corsgate.pc"
 endef
 
-c-lib: c-release ## build libcorsgate.so.$(C_ABI) + libcorsgate.a + corsgate.pc into build/c/prefix
+c-lib: c-release ## build libcorsgate.so.<abi> + libcorsgate.a + corsgate.pc into build/c/prefix
 	@rm -rf "$(C_STAGE)"
 	$(call c_install,$(C_STAGE),both)
 	@echo "libcorsgate staged in $(C_STAGE)"
@@ -50,7 +50,7 @@ c-lib: c-release ## build libcorsgate.so.$(C_ABI) + libcorsgate.a + corsgate.pc 
 c-header: ## regenerate include/corsgate.h from ffi/src with cbindgen
 	CORSGATE_BLESS=1 $(CARGO) test -p corsgate-ffi --test header
 
-install: install-c
+install: install-c ## install libcorsgate under PREFIX (see install-c)
 install-c: c-release ## install lib/, include/, lib/pkgconfig/ under PREFIX (CORSGATE_LIBS=both|shared|static)
 	$(call c_install,$(DESTDIR)$(PREFIX),$(CORSGATE_LIBS))
 
