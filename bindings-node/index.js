@@ -176,51 +176,70 @@ function applyPlan(plan, res, next) {
   }
 }
 
+/** The memo key of a verdict that is a pure function of the origin (computed on a miss). */
+const PURE = Symbol('pure origin verdict');
+
+/**
+ * Whether testing `origin` against a request origin always gives the same verdict: strings,
+ * RegExps without the stateful `g`/`y` flags, arrays of those, constants.
+ */
+function isPure(origin) {
+  if (origin instanceof RegExp) return !origin.global && !origin.sticky;
+  if (Array.isArray(origin)) return origin.every(isPure);
+  return true;
+}
+
+/** A copy of an origin array (read once, like every option); RegExps and strings as they are. */
+function copyOrigin(origin) {
+  return Array.isArray(origin) ? origin.map(copyOrigin) : origin;
+}
+
 /** A compiled static configuration with its memo of plans. */
 class Compiled {
   constructor(options, cacheSize) {
     const merged = Object.assign({}, DEFAULTS, options);
-    this.options = merged;
     this.originFn = typeof merged.origin === 'function' ? merged.origin : null;
     this.policy = new native.ExpressPolicy(coreOptions(merged));
     const errors = this.policy.errors;
     if (errors.length) throw new CorsgateConfigError(errors, this.policy.warnings, 'cors options');
     this.warnings = this.policy.warnings.map(plainDiagnostic);
     this.dynamic = this.policy.dynamic && !this.originFn;
+    this.origin = copyOrigin(merged.origin);
+    this.pure = this.dynamic && isPure(this.origin);
     this.disabled = !merged.origin;
     this.cacheSize = cacheSize;
     this.size = 0;
+    // origin -> [[method, request headers, answer, plan], ...]
     this.cache = new Map();
+  }
+
+  /** The origin verdict to hand to the core (`PURE` is computed now). */
+  verdict(answer, origin) {
+    return answer === PURE ? originAllowed(this.origin, origin) : answer;
   }
 
   /** The plan for these inputs, from the memo or the core (one call). */
   plan(method, origin, acrh, answer) {
-    let byOrigin = this.cache.get(method);
-    if (byOrigin === undefined) {
-      byOrigin = new Map();
-      this.cache.set(method, byOrigin);
-    }
-    let byAcrh = byOrigin.get(origin);
-    if (byAcrh === undefined) {
-      byAcrh = new Map();
-      byOrigin.set(origin, byAcrh);
-    }
-    let byAnswer = byAcrh.get(acrh);
-    if (byAnswer === undefined) {
-      byAnswer = new Map();
-      byAcrh.set(acrh, byAnswer);
-    }
-    let plan = byAnswer.get(answer);
-    if (plan === undefined) {
-      plan = toPlan(this.policy.evaluate(method, origin, acrh, undefined, answer));
-      if (this.size >= this.cacheSize) {
-        this.cache.clear();
-        this.size = 0;
-        if (this.cacheSize === 0) return plan;
+    let entries = this.cache.get(origin);
+    if (entries !== undefined) {
+      for (let i = 0; i < entries.length; i++) {
+        const e = entries[i];
+        if (e[0] === method && e[1] === acrh && e[2] === answer) return e[3];
       }
-      byAnswer.set(answer, plan);
-      this.size++;
     }
+    const plan = toPlan(this.policy.evaluate(method, origin, acrh, undefined, this.verdict(answer, origin)));
+    if (this.cacheSize === 0) return plan;
+    if (this.size >= this.cacheSize) {
+      this.cache.clear();
+      this.size = 0;
+      entries = undefined;
+    }
+    if (entries === undefined) {
+      entries = [];
+      this.cache.set(origin, entries);
+    }
+    entries.push([method, acrh, answer, plan]);
+    this.size++;
     return plan;
   }
 
@@ -233,7 +252,8 @@ class Compiled {
     if (plan.vary) {
       const vary = existingVary(res);
       if (vary !== '') {
-        applyPlan(toPlan(this.policy.evaluate(method, origin, acrh, vary, answer)), res, next);
+        const fresh = this.policy.evaluate(method, origin, acrh, vary, this.verdict(answer, origin));
+        applyPlan(toPlan(fresh), res, next);
         return;
       }
     }
@@ -327,8 +347,10 @@ function cors(options, settings) {
         if (err || !value) next(err);
         else c.handle(req, res, next, answerOf(value, requestOrigin));
       });
+    } else if (c.pure) {
+      c.handle(req, res, next, PURE);
     } else if (c.dynamic) {
-      c.handle(req, res, next, originAllowed(c.options.origin, req.headers.origin));
+      c.handle(req, res, next, originAllowed(c.origin, req.headers.origin));
     } else {
       c.handle(req, res, next, undefined);
     }

@@ -167,6 +167,10 @@ test('a warm memo and an existing Vary header give the same answers as a cold co
   const cold = corsgate(options, { cacheSize: 0 });
   const warm = corsgate(options);
   for (let i = 0; i < 3; i++) await compare(cold, warm, `round ${i}`, failures);
+  // A global RegExp is stateful (lastIndex): it is tested on every request, as cors does.
+  for (let i = 0; i < 3; i++) {
+    await compare(cors({ origin: /a\.example/g }), corsgate({ origin: /a\.example/g }), `global RegExp ${i}`, failures);
+  }
   const tiny = corsgate(options, { cacheSize: 2 });
   for (let i = 0; i < 3; i++) await compare(cors(options), tiny, `tiny memo round ${i}`, failures);
   assert.deepEqual(failures, []);
