@@ -7,3 +7,4 @@ bench: bench-core ## core benchmarks (~2 min); the bindings have bench-c, bench-
 
 bench-core: ## criterion: evaluate, 1 vs 10,000 vs 1,000-wildcard origins, corsgate vs tower-http
 	$(CARGO) bench -p corsgate --bench evaluate
+	python3 core/benches/medians.py

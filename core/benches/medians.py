@@ -46,17 +46,26 @@ def main() -> int:
     print("|---|---|---|")
     for name, ns in found.items():
         limit = TARGETS_NS.get(name)
-        verdict = "" if limit is None else f"<= {fmt(limit)}: {'met' if ns <= limit else 'MISSED'}"
+        verdict = (
+            ""
+            if limit is None
+            else f"<= {fmt(limit)}: {'met' if ns <= limit else 'MISSED'}"
+        )
         print(f"| {name} | {fmt(ns)} | {verdict} |")
     scaling = [ns for name, ns in found.items() if name.startswith("scaling/")]
     if len(scaling) == 3:
         ratio = max(scaling) / min(scaling)
         print(f"\nscaling: slowest / fastest = {ratio:.2f}x (target <= 1.3x)")
-    for what in ("allowed preflight, 3 requested headers", "allowed actual request, exact origin"):
+    for what in (
+        "allowed preflight, 3 requested headers",
+        "allowed actual request, exact origin",
+    ):
         ours = found.get(f"vs_tower_http/{what}/corsgate")
         theirs = found.get(f"vs_tower_http/{what}/tower-http")
         if ours and theirs:
-            print(f"{what}: tower-http / corsgate = {theirs / ours:.2f}x (target >= 1.5x)")
+            print(
+                f"{what}: tower-http / corsgate = {theirs / ours:.2f}x (target >= 1.5x)"
+            )
     return 0
 
 
