@@ -194,6 +194,18 @@ function copyOrigin(origin) {
   return Array.isArray(origin) ? origin.map(copyOrigin) : origin;
 }
 
+/** An origin answer as `evaluate` takes it: [verdict code, string]. */
+function verdictCode(answer) {
+  if (answer === undefined) return 0;
+  if (answer === false) return 1;
+  if (answer === true) return 2;
+  return 3;
+}
+
+function answerString(answer) {
+  return typeof answer === 'string' ? answer : undefined;
+}
+
 /** A compiled static configuration with its memo of plans. */
 class Compiled {
   constructor(options, cacheSize) {
@@ -227,7 +239,8 @@ class Compiled {
         if (e[0] === method && e[1] === acrh && e[2] === answer) return e[3];
       }
     }
-    const plan = toPlan(this.policy.evaluate(method, origin, acrh, undefined, this.verdict(answer, origin)));
+    const v = this.verdict(answer, origin);
+    const plan = toPlan(this.policy.evaluate(method, origin, acrh, undefined, verdictCode(v), answerString(v)));
     if (this.cacheSize === 0) return plan;
     if (this.size >= this.cacheSize) {
       this.cache.clear();
@@ -252,7 +265,8 @@ class Compiled {
     if (plan.vary) {
       const vary = existingVary(res);
       if (vary !== '') {
-        const fresh = this.policy.evaluate(method, origin, acrh, vary, this.verdict(answer, origin));
+        const v = this.verdict(answer, origin);
+        const fresh = this.policy.evaluate(method, origin, acrh, vary, verdictCode(v), answerString(v));
         applyPlan(toPlan(fresh), res, next);
         return;
       }
@@ -273,7 +287,8 @@ function handleOnce(options, req, res, next) {
       stringOrUndefined(headers.origin),
       stringOrUndefined(headers['access-control-request-headers']),
       existingVary(res) || undefined,
-      answer,
+      verdictCode(answer),
+      answerString(answer),
     );
     if (Array.isArray(out) && out.length > 0 && typeof out[0] !== 'string') {
       next(new CorsgateConfigError(out, [], 'cors options returned by the delegate'));

@@ -3,8 +3,8 @@
 //! Two classes cross the boundary:
 //! - [`ExpressPolicy`]: a compiled `cors`-package configuration (core's `express` profile).
 //!   `evaluate` takes what the `cors` package reads from `req`/`res` and returns the whole
-//!   answer as one flat array of strings: `[status, name1, value1, name2, value2, …]`,
-//!   `status` being `""` when the next handler answers.
+//!   answer packed in one string: `status\nname1\nvalue1\n…`, `status` being `""` when
+//!   the next handler answers.
 //! - [`Policy`]: corsgate's strict engine behind a [`SharedPolicy`], reconfigurable while
 //!   serving. `decide` is the middleware's hot path (flat array again); `evaluate` returns the
 //!   full decision with its reason.
@@ -128,16 +128,18 @@ fn express_plan(
     origin: Option<&str>,
     request_headers: Option<&str>,
     vary: Option<&str>,
-    answer: Option<&Either<bool, String>>,
+    verdict: u32,
+    answer: Option<&str>,
 ) -> Plan {
     let mut req = ExpressRequest::new(method)
         .origin(origin)
         .request_headers(request_headers)
         .vary(vary.unwrap_or(""));
-    match answer {
-        Some(Either::A(verdict)) => req = req.answer(OriginAnswer::Verdict(*verdict)),
-        Some(Either::B(value)) => req = req.answer(OriginAnswer::Value(value)),
-        None => {}
+    match (verdict, answer) {
+        (1, _) => req = req.answer(OriginAnswer::Verdict(false)),
+        (2, _) => req = req.answer(OriginAnswer::Verdict(true)),
+        (3, Some(value)) => req = req.answer(OriginAnswer::Value(value)),
+        _ => {}
     }
     let decision = policy.evaluate(&req);
     let status = decision.status().map(|s| s.to_string()).unwrap_or_default();
@@ -191,8 +193,9 @@ impl ExpressPolicy {
     }
 
     /// The answer to one request: `status, name, value, …` packed as [`Plan`] (status `""`:
-    /// call `next()`). `answer` is the origin verdict (boolean) or the string an origin
-    /// function returned.
+    /// call `next()`). `verdict` says what JavaScript found out about the origin: 0 nothing,
+    /// 1 not allowed, 2 allowed, 3 an origin function answered the string `answer`. (Plain
+    /// numbers and strings: they cross N-API faster than a `boolean | string` union.)
     #[napi]
     pub fn evaluate(
         &self,
@@ -200,7 +203,8 @@ impl ExpressPolicy {
         origin: Option<String>,
         request_headers: Option<String>,
         vary: Option<String>,
-        answer: Option<Either<bool, String>>,
+        verdict: u32,
+        answer: Option<String>,
     ) -> Plan {
         match &self.inner {
             Ok(policy) => express_plan(
@@ -209,7 +213,8 @@ impl ExpressPolicy {
                 origin.as_deref(),
                 request_headers.as_deref(),
                 vary.as_deref(),
-                answer.as_ref(),
+                verdict,
+                answer.as_deref(),
             ),
             Err(_) => Either::A(String::new()),
         }
@@ -224,7 +229,8 @@ impl ExpressPolicy {
         origin: Option<String>,
         request_headers: Option<String>,
         vary: Option<String>,
-        answer: Option<Either<bool, String>>,
+        verdict: u32,
+        answer: Option<String>,
     ) -> Either<Plan, Vec<JsDiagnostic>> {
         match CoreExpress::compile(&express_config(options)) {
             Ok(policy) => Either::A(express_plan(
@@ -233,7 +239,8 @@ impl ExpressPolicy {
                 origin.as_deref(),
                 request_headers.as_deref(),
                 vary.as_deref(),
-                answer.as_ref(),
+                verdict,
+                answer.as_deref(),
             )),
             Err(e) => Either::B(diagnostics(&e.errors)),
         }
