@@ -9,12 +9,11 @@
 //! CORS headers, decide, call the no-op inner service when the application answers, and write
 //! the CORS headers and `Vary` into the response's `http::HeaderMap`.
 
-// criterion_group! generates an undocumented `pub fn`, and setup code may panic: this is a
-// benchmark binary, not library code.
-#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+// Setup code may panic: this is a benchmark binary, not library code.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use corsgate::{names, Decision, Policy, PolicyConfig, Request, MAX_HEADERS};
-use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion};
+use criterion::{black_box, BatchSize, Criterion};
 use http::header::{self, HeaderName, HeaderValue};
 use http::{HeaderMap, Method, StatusCode};
 use std::convert::Infallible;
@@ -74,11 +73,20 @@ fn build<'a>(method: &'a [u8], lines: &Lines<'a>) -> Request<'a> {
     req
 }
 
-/// Builds the request from `lines` and evaluates it, keeping the whole decision observable.
-fn bench_core(c: &mut Criterion, name: &str, policy: &Policy, method: &[u8], lines: &Lines<'_>) {
+/// The benchmarks, each a name and a routine doing one request's work: criterion times the
+/// routines, and `CORSGATE_BENCH_COUNT` runs one of them for callgrind (see [`main`]).
+type Cases<'a> = Vec<(String, Box<dyn FnMut() + 'a>)>;
+
+/// Adds a core benchmark: build the request from `lines` and evaluate it, keeping the whole
+/// decision observable. Checks first that the decision is the one the name describes.
+fn core_case<'a>(
+    cases: &mut Cases<'a>,
+    name: &str,
+    policy: &'a Policy,
+    method: &'a [u8],
+    lines: &'a Lines<'a>,
+) {
     let decision: Decision<'_> = policy.evaluate(&build(method, lines));
-    let preflight = method == b"OPTIONS";
-    // Guard against benchmarking something other than the name says.
     let expect_allowed = !name.contains("denied") && !name.contains("ACRH");
     assert_eq!(
         decision.is_allowed(),
@@ -87,97 +95,99 @@ fn bench_core(c: &mut Criterion, name: &str, policy: &Policy, method: &[u8], lin
     );
     assert_eq!(
         decision.kind() == corsgate::Kind::Preflight,
-        preflight,
+        method == b"OPTIONS",
         "{name}"
     );
-    c.bench_function(name, |b| {
-        b.iter(|| {
-            let req = build(black_box(method), black_box(lines));
-            let decision = policy.evaluate(&req);
-            black_box(&decision);
-        })
-    });
+    let run = move || {
+        let req = build(black_box(method), black_box(lines));
+        let decision = policy.evaluate(&req);
+        black_box(&decision);
+    };
+    cases.push((name.to_string(), Box::new(run)));
 }
 
-fn core(c: &mut Criterion) {
-    let policy = policy(strings(&ORIGINS));
+/// Setup data lives as long as the benchmark binary.
+fn leak<T>(value: T) -> &'static T {
+    Box::leak(Box::new(value))
+}
+
+fn core_cases(cases: &mut Cases<'static>) {
+    let policy = leak(policy(strings(&ORIGINS)));
     let origin = ALLOWED_ORIGIN.as_bytes();
-    bench_core(
-        c,
-        "core/allowed actual request, exact origin",
-        &policy,
-        b"GET",
-        &[(b"Origin", origin)],
-    );
-    bench_core(
-        c,
-        "core/allowed preflight, 3 requested headers",
-        &policy,
-        b"OPTIONS",
-        &[
-            (b"Origin", origin),
-            (b"Access-Control-Request-Method", b"PUT"),
-            (b"Access-Control-Request-Headers", THREE_HEADERS.as_bytes()),
-        ],
-    );
-    bench_core(
-        c,
-        "core/denied preflight, origin not allowed",
-        &policy,
-        b"OPTIONS",
-        &[
-            (b"Origin", DENIED_ORIGIN.as_bytes()),
-            (b"Access-Control-Request-Method", b"PUT"),
-        ],
-    );
-    let huge = "x-custom-header,".repeat(1 << 16);
+    let huge = leak("x-custom-header,".repeat(1 << 16));
     assert_eq!(huge.len(), 1 << 20);
-    bench_core(
-        c,
-        "core/preflight with a 1 MiB ACRH, refused",
-        &policy,
-        b"OPTIONS",
-        &[
-            (b"Origin", origin),
-            (b"Access-Control-Request-Method", b"PUT"),
-            (b"Access-Control-Request-Headers", huge.as_bytes()),
-        ],
-    );
+    let list: [(&str, &[u8], &'static Lines<'static>); 4] = [
+        (
+            "core/allowed actual request, exact origin",
+            b"GET",
+            leak([(&b"Origin"[..], origin)]),
+        ),
+        (
+            "core/allowed preflight, 3 requested headers",
+            b"OPTIONS",
+            leak([
+                (&b"Origin"[..], origin),
+                (b"Access-Control-Request-Method", b"PUT"),
+                (b"Access-Control-Request-Headers", THREE_HEADERS.as_bytes()),
+            ]),
+        ),
+        (
+            "core/denied preflight, origin not allowed",
+            b"OPTIONS",
+            leak([
+                (&b"Origin"[..], DENIED_ORIGIN.as_bytes()),
+                (b"Access-Control-Request-Method", b"PUT"),
+            ]),
+        ),
+        (
+            "core/preflight with a 1 MiB ACRH, refused",
+            b"OPTIONS",
+            leak([
+                (&b"Origin"[..], origin),
+                (b"Access-Control-Request-Method", b"PUT"),
+                (b"Access-Control-Request-Headers", huge.as_bytes()),
+            ]),
+        ),
+    ];
+    for (name, method, lines) in list {
+        core_case(cases, name, policy, method, lines);
+    }
 }
 
 /// The same allowed actual request against 1 exact origin, 10,000 exact origins and 1,000
 /// subdomain wildcards; the request's origin matches the last entry of each list.
-fn scaling(c: &mut Criterion) {
-    let one = policy(vec!["https://app.tenant9999.example.com".into()]);
-    let exact = policy(
+fn scaling_cases(cases: &mut Cases<'static>) {
+    let one = leak(policy(vec!["https://app.tenant9999.example.com".into()]));
+    let exact = leak(policy(
         (0..10_000)
             .map(|n| format!("https://app.tenant{n}.example.com"))
             .collect(),
-    );
-    let wildcards = policy(
+    ));
+    let wildcards = leak(policy(
         (0..1_000)
             .map(|n| format!("https://*.tenant{n}.example.com"))
             .collect(),
-    );
-    let cases: [(&str, &Policy, &str); 3] = [
+    ));
+    let list: [(&str, &'static Policy, &'static str); 3] = [
         (
             "scaling/allowed actual request, 1 exact origin",
-            &one,
+            one,
             "https://app.tenant9999.example.com",
         ),
         (
             "scaling/allowed actual request, 10,000 exact origins",
-            &exact,
+            exact,
             "https://app.tenant9999.example.com",
         ),
         (
             "scaling/allowed actual request, 1,000 wildcard patterns",
-            &wildcards,
+            wildcards,
             "https://app.tenant999.example.com",
         ),
     ];
-    for (name, policy, origin) in cases {
-        bench_core(c, name, policy, b"GET", &[(b"Origin", origin.as_bytes())]);
+    for (name, policy, origin) in list {
+        let lines = leak([(&b"Origin"[..], origin.as_bytes())]);
+        core_case(cases, name, policy, b"GET", lines);
     }
 }
 
@@ -341,10 +351,20 @@ fn http_request(method: Method, cors: &[(HeaderName, &'static str)]) -> HttpRequ
     req
 }
 
-fn vs_tower_http(c: &mut Criterion) {
-    let policy = policy(strings(&ORIGINS));
-    let mut tower = tower_layer().layer(tower::service_fn(app));
-    let preflight = || {
+/// A benchmark over `http` types: a routine consuming a fresh request built by `make`
+/// (outside criterion's timing).
+type HttpCase = (
+    String,
+    &'static dyn Fn() -> HttpRequest,
+    Box<dyn FnMut(HttpRequest) -> HttpResponse>,
+);
+
+fn http_cases() -> Vec<HttpCase> {
+    let policy = leak(policy(strings(&ORIGINS)));
+    let tower = leak(std::sync::Mutex::new(
+        tower_layer().layer(tower::service_fn(app)),
+    ));
+    let preflight: &'static dyn Fn() -> HttpRequest = leak(|| {
         http_request(
             Method::OPTIONS,
             &[
@@ -353,14 +373,19 @@ fn vs_tower_http(c: &mut Criterion) {
                 (header::ACCESS_CONTROL_REQUEST_HEADERS, THREE_HEADERS),
             ],
         )
+    });
+    let actual: &'static dyn Fn() -> HttpRequest =
+        leak(|| http_request(Method::GET, &[(header::ORIGIN, ALLOWED_ORIGIN)]));
+    let call_tower = move |req: HttpRequest| {
+        let mut tower = tower.lock().unwrap();
+        let svc = poll_once(tower.ready()).unwrap();
+        poll_once(svc.call(req)).unwrap()
     };
-    let actual = || http_request(Method::GET, &[(header::ORIGIN, ALLOWED_ORIGIN)]);
 
     // Both answer the same: every CORS header either engine sets is present in the response.
-    for make in [&preflight as &dyn Fn() -> HttpRequest, &actual] {
-        let ours = corsgate_middleware(&policy, make());
-        let theirs = poll_once(tower.ready()).and_then(|s| poll_once(s.call(make())));
-        let theirs = theirs.unwrap();
+    for make in [preflight, actual] {
+        let ours = corsgate_middleware(policy, make());
+        let theirs = call_tower(make());
         for name in [
             header::ACCESS_CONTROL_ALLOW_ORIGIN,
             header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
@@ -378,41 +403,32 @@ fn vs_tower_http(c: &mut Criterion) {
         assert!(ours.status().is_success() && theirs.status().is_success());
     }
 
-    let cases: [(&str, &dyn Fn() -> HttpRequest); 2] = [
-        ("allowed preflight, 3 requested headers", &preflight),
-        ("allowed actual request, exact origin", &actual),
-    ];
-    for (what, make) in cases {
-        // The floor both pay: building the input outside the timing, then the no-op
-        // application consuming the request inside it.
-        c.bench_function(&format!("vs_tower_http/{what}/no CORS layer"), |b| {
-            b.iter_batched(
-                make,
-                |req| match poll_once(app(req)) {
-                    Ok(r) => r,
-                    Err(never) => match never {},
-                },
-                BatchSize::SmallInput,
-            )
-        });
-        c.bench_function(&format!("vs_tower_http/{what}/corsgate"), |b| {
-            b.iter_batched(
-                make,
-                |req| corsgate_middleware(&policy, req),
-                BatchSize::SmallInput,
-            )
-        });
-        c.bench_function(&format!("vs_tower_http/{what}/tower-http"), |b| {
-            b.iter_batched(
-                make,
-                |req| {
-                    let svc = poll_once(tower.ready()).unwrap();
-                    poll_once(svc.call(req)).unwrap()
-                },
-                BatchSize::SmallInput,
-            )
-        });
+    let mut cases: Vec<HttpCase> = Vec::new();
+    for (what, make) in [
+        ("allowed preflight, 3 requested headers", preflight),
+        ("allowed actual request, exact origin", actual),
+    ] {
+        // The floor both pay: the no-op application consuming the request.
+        cases.push((
+            format!("vs_tower_http/{what}/no CORS layer"),
+            make,
+            Box::new(|req| match poll_once(app(req)) {
+                Ok(r) => r,
+                Err(never) => match never {},
+            }),
+        ));
+        cases.push((
+            format!("vs_tower_http/{what}/corsgate"),
+            make,
+            Box::new(move |req| corsgate_middleware(policy, req)),
+        ));
+        cases.push((
+            format!("vs_tower_http/{what}/tower-http"),
+            make,
+            Box::new(call_tower),
+        ));
     }
+    cases
 }
 
 fn criterion() -> Criterion {
@@ -422,9 +438,52 @@ fn criterion() -> Criterion {
         .sample_size(50)
 }
 
-criterion_group! {
-    name = benches;
-    config = criterion();
-    targets = core, scaling, vs_tower_http
+/// Runs `run` `n` times. Under `valgrind --tool=callgrind --toggle-collect='*counted*'` only
+/// this function's instructions are counted (core/benches/instructions.py does that).
+#[inline(never)]
+fn counted(run: &mut dyn FnMut(), n: u64) {
+    for _ in 0..n {
+        run();
+    }
 }
-criterion_main!(benches);
+
+fn main() {
+    let mut cases: Cases<'static> = Vec::new();
+    core_cases(&mut cases);
+    scaling_cases(&mut cases);
+    let mut http = http_cases();
+
+    // `CORSGATE_BENCH_COUNT=list` prints the names; `CORSGATE_BENCH_COUNT=<name>` runs that
+    // benchmark `CORSGATE_BENCH_ITERATIONS` times (default 10,000) instead of criterion.
+    if let Ok(wanted) = std::env::var("CORSGATE_BENCH_COUNT") {
+        let n = std::env::var("CORSGATE_BENCH_ITERATIONS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(10_000);
+        let names = cases.iter().map(|c| &c.0).chain(http.iter().map(|c| &c.0));
+        if wanted == "list" {
+            names.for_each(|name| println!("{name}"));
+            return;
+        }
+        if let Some((_, run)) = cases.iter_mut().find(|c| c.0 == wanted) {
+            counted(run, n);
+        } else if let Some((_, make, route)) = http.iter_mut().find(|c| c.0 == wanted) {
+            // Building the request is counted too; the "no CORS layer" case measures it.
+            counted(&mut || drop(black_box(route(make()))), n);
+        } else {
+            panic!("no benchmark named {wanted:?}");
+        }
+        return;
+    }
+
+    let mut c = criterion().configure_from_args();
+    for (name, run) in &mut cases {
+        c.bench_function(name, |b| b.iter(&mut *run));
+    }
+    for (name, make, route) in &mut http {
+        c.bench_function(name, |b| {
+            b.iter_batched(&**make, &mut *route, BatchSize::SmallInput)
+        });
+    }
+    c.final_summary();
+}
