@@ -134,13 +134,13 @@ impl OriginMatcher {
         self.entries.is_empty() && self.regexes.is_none()
     }
 
-    /// Fast path: the request's `Origin` equals an exact entry (which is well-formed).
-    pub fn exact_entry(&self, origin: &str) -> Option<&str> {
+    /// Fast path: the request's `Origin` bytes equal an exact entry (which is well-formed).
+    pub fn exact_entry(&self, origin: &[u8]) -> Option<&str> {
         if self.exact.is_empty() {
             return None;
         }
         self.exact
-            .find(self.hash(origin.as_bytes()), |e| **e == *origin)
+            .find(self.hash(origin), |e| e.as_bytes() == origin)
             .map(|e| &**e)
     }
 
@@ -433,7 +433,8 @@ mod tests {
     fn hit(m: &OriginMatcher, origin: &str) -> bool {
         match origin::parse(origin.as_bytes(), false) {
             Ok(p) => {
-                let fast = m.exact_entry(origin).is_some() || m.matches_subdomain(origin);
+                let fast =
+                    m.exact_entry(origin.as_bytes()).is_some() || m.matches_subdomain(origin);
                 fast || m.matches_patterns(origin, &p)
             }
             Err(_) => false,

@@ -451,13 +451,16 @@ impl Rules {
             Single::One(v) => v,
             _ => return Err((ReasonCode::MalformedOrigin, b"")),
         };
+        if req.origin_verdict.is_none() {
+            // The bytes themselves are looked up: no UTF-8 check on the most common path.
+            if let Some(entry) = self.origins.exact_entry(raw) {
+                return Ok(entry);
+            }
+        }
         let malformed = (ReasonCode::MalformedOrigin, raw);
         // Bytes that are not UTF-8 are neither an exact entry, `null` nor an origin.
         let text = std::str::from_utf8(raw).map_err(|_| malformed)?;
         if req.origin_verdict.is_none() {
-            if let Some(entry) = self.origins.exact_entry(text) {
-                return Ok(entry);
-            }
             // Subdomain patterns validate what they match themselves: no parse needed.
             if self.origins.matches_subdomain(text) {
                 return Ok(text);
