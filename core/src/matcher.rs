@@ -151,12 +151,11 @@ impl OriginMatcher {
     /// `[a-z0-9_-]`; `.suffix[:port]` equals the pattern's own canonical text. So a match is
     /// exactly a well-formed origin (as `origin::parse` defines it) that the pattern matches,
     /// and a well-formed origin a pattern matches is always found here.
-    pub fn matches_subdomain(&self, origin: &str) -> bool {
+    pub fn matches_subdomain(&self, b: &[u8]) -> bool {
         // `parse` refuses longer origins; the bound also caps the lookups (one per dot).
-        if self.subdomains.is_empty() || origin.len() > origin::MAX_ORIGIN_LEN {
+        if self.subdomains.is_empty() || b.len() > origin::MAX_ORIGIN_LEN {
             return false;
         }
-        let b = origin.as_bytes();
         let Some(colon) = b.iter().position(|&c| c == b':') else {
             return false;
         };
@@ -183,6 +182,11 @@ impl OriginMatcher {
             }
         }
         false
+    }
+
+    /// Whether some patterns are only matched after parsing ([`OriginMatcher::matches_patterns`]).
+    pub fn has_parsed_patterns(&self) -> bool {
+        !self.any_port.is_empty() || !self.subdomains_any_port.is_empty() || self.regexes.is_some()
     }
 
     /// Whether the well-formed request origin `raw` (parsed as `o`) matches a pattern not
@@ -433,8 +437,8 @@ mod tests {
     fn hit(m: &OriginMatcher, origin: &str) -> bool {
         match origin::parse(origin.as_bytes(), false) {
             Ok(p) => {
-                let fast =
-                    m.exact_entry(origin.as_bytes()).is_some() || m.matches_subdomain(origin);
+                let fast = m.exact_entry(origin.as_bytes()).is_some()
+                    || m.matches_subdomain(origin.as_bytes());
                 fast || m.matches_patterns(origin, &p)
             }
             Err(_) => false,
@@ -514,7 +518,7 @@ mod tests {
                     for suffix in suffixes {
                         for port in ports {
                             let o = format!("{scheme}{sep}{prefix}{suffix}{port}");
-                            let fast = m.matches_subdomain(&o);
+                            let fast = m.matches_subdomain(o.as_bytes());
                             assert_eq!(fast, reference(&o), "{o}");
                             hits += usize::from(fast);
                         }
@@ -525,7 +529,7 @@ mod tests {
         assert!(hits > 10, "{hits}");
         let long = format!("https://{}example.com", "a.".repeat(600));
         assert!(long.len() > origin::MAX_ORIGIN_LEN);
-        assert!(!m.matches_subdomain(&long) && !reference(&long));
+        assert!(!m.matches_subdomain(long.as_bytes()) && !reference(&long));
     }
 
     #[test]

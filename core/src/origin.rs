@@ -179,21 +179,37 @@ const CLASSES: [u8; 256] = {
 /// `None` means "not this shape", not "invalid": the caller then asks [`parse`], which also
 /// names the defect. Whenever this returns `Some(p)`, `parse(s, false)` returns `Ok(p)`.
 pub(crate) fn parse_common(s: &str) -> Option<Parsed<'_>> {
+    let (sep, host_end, port) = common_shape(s.as_bytes())?;
+    Some(Parsed {
+        scheme: s.get(..sep)?,
+        host: Host::Name(s.get(sep + 3..host_end)?),
+        port,
+    })
+}
+
+/// Whether `b` is a serialized origin, as [`parse`] (without wildcards) decides, without
+/// building a [`Parsed`] or decoding UTF-8 on the common shape.
+pub(crate) fn is_origin(b: &[u8]) -> bool {
+    common_shape(b).is_some() || parse(b, false).is_ok()
+}
+
+/// The shape [`parse_common`] accepts, found in the bytes: the end of the scheme (where `://`
+/// starts), the end of the host, and the port.
+fn common_shape(b: &[u8]) -> Option<(usize, usize, Port)> {
     let class = |c: u8| CLASSES[usize::from(c)];
-    let b = s.as_bytes();
     if b.len() > MAX_ORIGIN_LEN || !b.first()?.is_ascii_lowercase() {
         return None;
     }
     // The scheme's characters exclude `:`, so this is the first `://`, as in `parse`.
     let sep = b.iter().position(|&c| class(c) & SCHEME_BYTE == 0)?;
-    let scheme = s.get(..sep)?;
-    let authority = s.get(sep..)?.strip_prefix("://")?;
+    let (scheme, rest) = b.split_at(sep);
+    let authority = rest.strip_prefix(b"://")?;
     // Labels of `[a-z0-9_-]`, never empty, one trailing dot at most (`check_domain`), up to
     // the port's `:`; every other byte (upper case, `/`, `@`, `[`, `*`, whitespace,
     // non-ASCII) leaves the fast path.
     let mut host_end = authority.len();
     let mut after_dot = true;
-    for (i, &c) in authority.as_bytes().iter().enumerate() {
+    for (i, &c) in authority.iter().enumerate() {
         if class(c) & HOST_BYTE != 0 {
             after_dot = false;
             continue;
@@ -207,15 +223,13 @@ pub(crate) fn parse_common(s: &str) -> Option<Parsed<'_>> {
             _ => return None,
         }
     }
-    let host = authority.get(..host_end)?;
-    if host.is_empty() {
+    if host_end == 0 {
         return None;
     }
-    let port = match authority.get(host_end..)?.strip_prefix(':') {
+    let port = match authority.get(host_end..)?.strip_prefix(b":") {
         None => Port::Default,
-        Some(digits) => {
+        Some(d) => {
             // 1 to 5 digits without a leading zero, at most 65535, not the default port.
-            let d = digits.as_bytes();
             if d.is_empty() || d.len() > 5 || d.first() == Some(&b'0') {
                 return None;
             }
@@ -227,17 +241,19 @@ pub(crate) fn parse_common(s: &str) -> Option<Parsed<'_>> {
                 n = n * 10 + u32::from(c - b'0');
             }
             let n = u16::try_from(n).ok()?;
-            if default_port(scheme) == Some(n) {
+            // The scheme is in lower case here, as `default_port` would compare it.
+            let default = match scheme {
+                b"http" | b"ws" => Some(80),
+                b"https" | b"wss" => Some(443),
+                _ => None,
+            };
+            if default == Some(n) {
                 return None;
             }
             Port::Number(n)
         }
     };
-    Some(Parsed {
-        scheme,
-        host: Host::Name(host),
-        port,
-    })
+    Some((sep, sep + 3 + host_end, port))
 }
 
 fn check_scheme(scheme: &str, upper: &mut bool) -> Result<(), Defect> {
@@ -465,6 +481,11 @@ mod tests {
                             fast += 1;
                             assert_eq!(Ok(p), parse(s.as_bytes(), false), "{s}");
                         }
+                        assert_eq!(
+                            is_origin(s.as_bytes()),
+                            parse(s.as_bytes(), false).is_ok(),
+                            "{s}"
+                        );
                     }
                 }
             }

@@ -494,13 +494,10 @@ impl Rules {
             }
         }
         let malformed = (ReasonCode::MalformedOrigin, raw);
-        // Bytes that are not UTF-8 are neither an exact entry, `null` nor an origin.
-        let text = std::str::from_utf8(raw).map_err(|_| malformed)?;
-        if req.origin_verdict.is_none() {
-            // Subdomain patterns validate what they match themselves: no parse needed.
-            if self.origins.matches_subdomain(text) {
-                return Ok(text);
-            }
+        // Subdomain patterns validate what they match themselves: no parse needed. A match
+        // is ASCII, so the UTF-8 check only runs then.
+        if req.origin_verdict.is_none() && self.origins.matches_subdomain(raw) {
+            return std::str::from_utf8(raw).map_err(|_| malformed);
         }
         if raw == b"null" {
             return match req.origin_verdict.unwrap_or(self.allow_null) {
@@ -508,6 +505,16 @@ impl Rules {
                 false => Err((ReasonCode::NullOriginNotAllowed, raw)),
             };
         }
+        if req.origin_verdict.is_none() && !self.origins.has_parsed_patterns() {
+            // Nothing is left to match: only whether the origin is well-formed remains to
+            // decide, for the reason code.
+            return Err(match origin::is_origin(raw) {
+                true => (ReasonCode::OriginNotAllowed, raw),
+                false => malformed,
+            });
+        }
+        // Bytes that are not UTF-8 are not an origin.
+        let text = std::str::from_utf8(raw).map_err(|_| malformed)?;
         // The usual shape parses in one pass; the full parser decides everything else.
         let parsed = match origin::parse_common(text) {
             Some(parsed) => parsed,
