@@ -563,47 +563,6 @@ ngx_http_corsgate_is_cors_header(ngx_table_elt_t *h)
 }
 
 
-/* Whether the comma-separated list `list` holds `name` (case-insensitive) or `*`. */
-static ngx_uint_t
-ngx_http_corsgate_list_has(ngx_str_t *list, u_char *name, size_t len)
-{
-    u_char  *p, *end, *start, *last;
-
-    p = list->data;
-    end = p + list->len;
-
-    while (p < end) {
-        while (p < end && (*p == ' ' || *p == '\t' || *p == ',')) {
-            p++;
-        }
-
-        start = p;
-
-        while (p < end && *p != ',') {
-            p++;
-        }
-
-        last = p;
-
-        while (last > start && (last[-1] == ' ' || last[-1] == '\t')) {
-            last--;
-        }
-
-        if ((size_t) (last - start) == len
-            && ngx_strncasecmp(start, name, len) == 0)
-        {
-            return 1;
-        }
-
-        if (last - start == 1 && *start == '*') {
-            return 1;
-        }
-    }
-
-    return 0;
-}
-
-
 /* Whether a Vary header of the response already lists `name` (or `*`). */
 static ngx_uint_t
 ngx_http_corsgate_vary_listed(ngx_http_request_t *r, u_char *name, size_t len)
@@ -635,7 +594,8 @@ ngx_http_corsgate_vary_listed(ngx_http_request_t *r, u_char *name, size_t len)
             && h[k].key.len == sizeof("Vary") - 1
             && ngx_strncasecmp(h[k].key.data, (u_char *) "Vary",
                                sizeof("Vary") - 1) == 0
-            && ngx_http_corsgate_list_has(&h[k].value, name, len))
+            && corsgate_vary_lists((corsgate_bytes) { h[k].value.data, h[k].value.len },
+                                   (corsgate_bytes) { name, len }))
         {
             return 1;
         }

@@ -448,6 +448,17 @@ corsgate_bytes corsgate_decision_vary_name(const corsgate_decision *decision, si
 corsgate_bytes corsgate_decision_vary(const corsgate_decision *decision);
 
 /**
+ * Whether one `Vary` header value of a response already lists `name` (ASCII
+ * case-insensitively), or is `*`, which covers every name: how a server decides which of the
+ * decision's Vary names it still has to append. False when an argument is invalid (a NULL
+ * pointer with a non-zero length). Thread-safe; keeps no pointer.
+ *
+ * # Safety
+ * `value` and `name` each point to their `len` readable bytes (or have length 0).
+ */
+bool corsgate_vary_lists(corsgate_bytes value, corsgate_bytes name);
+
+/**
  * The body of an answered preflight (empty in the strict profile; compatibility profiles
  * answer with their peer's text). Static storage: valid forever.
  *

@@ -155,14 +155,22 @@ impl Vary {
         I: IntoIterator<Item = &'v [u8]> + Clone,
     {
         self.names().iter().copied().filter(move |name| {
-            !vary_values.clone().into_iter().any(|value| {
-                value
-                    .split(|&b| b == b',')
-                    .map(<[u8]>::trim_ascii)
-                    .any(|listed| listed == b"*" || listed.eq_ignore_ascii_case(name.as_bytes()))
-            })
+            !vary_values
+                .clone()
+                .into_iter()
+                .any(|value| vary_lists(value, name.as_bytes()))
         })
     }
+}
+
+/// Whether one `Vary` header value already lists `name` (ASCII case-insensitively), or is `*`,
+/// which covers every name. Elements are comma-separated; spaces and tabs around them are
+/// ignored.
+pub fn vary_lists(value: &[u8], name: &[u8]) -> bool {
+    value
+        .split(|&b| b == b',')
+        .map(<[u8]>::trim_ascii)
+        .any(|listed| listed == b"*" || listed.eq_ignore_ascii_case(name))
 }
 
 /// The verdict on a request.

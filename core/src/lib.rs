@@ -30,7 +30,9 @@ pub mod starlette;
 mod token;
 
 pub use config::{Format, PolicyConfig, RouteConfig};
-pub use decision::{names, Decision, Header, Kind, Reason, ReasonCode, Vary, Verdict, MAX_HEADERS};
+pub use decision::{
+    names, vary_lists, Decision, Header, Kind, Reason, ReasonCode, Vary, Verdict, MAX_HEADERS,
+};
 pub use diagnostic::{ConfigErrors, Diagnostic};
 pub use policy::Policy;
 pub use request::{Request, MAX_ACRH_BYTES, MAX_ACRH_LINES};

@@ -492,6 +492,22 @@ pub unsafe extern "C" fn corsgate_decision_vary(
         })
 }
 
+/// Whether one `Vary` header value of a response already lists `name` (ASCII
+/// case-insensitively), or is `*`, which covers every name: how a server decides which of the
+/// decision's Vary names it still has to append. False when an argument is invalid (a NULL
+/// pointer with a non-zero length). Thread-safe; keeps no pointer.
+///
+/// # Safety
+/// `value` and `name` each point to their `len` readable bytes (or have length 0).
+#[no_mangle]
+pub unsafe extern "C" fn corsgate_vary_lists(value: corsgate_bytes, name: corsgate_bytes) -> bool {
+    // SAFETY: forwarded contract.
+    match unsafe { (crate::bytes(value), crate::bytes(name)) } {
+        (Ok(value), Ok(name)) => corsgate::vary_lists(value, name),
+        _ => false,
+    }
+}
+
 /// The body of an answered preflight (empty in the strict profile; compatibility profiles
 /// answer with their peer's text). Static storage: valid forever.
 ///
