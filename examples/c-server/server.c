@@ -4,6 +4,10 @@
  * usage: corsgate-server <policy.toml|policy.json> [port]
  *   Listens on 127.0.0.1:<port> (0, the default, picks a free port) and prints
  *   "listening on http://127.0.0.1:<port>". GET /api/hello answers {"message":"hello"}.
+ *   With CORSGATE_SERVER_APP=echo, the application is instead the one every server of the
+ *   real-browser tests runs (tests/browser/lib/app.js): …/cookie/set sets `sid=c`, …/status/NNN
+ *   answers NNN, anything else 200, each with a JSON echo and X-Request-Id, X-Internal and
+ *   X-Cookie headers.
  *   SIGHUP recompiles the policy file: a good file is swapped in atomically while requests
  *   are being served; a broken one is reported and the running policy keeps serving.
  *   SIGINT/SIGTERM stop the server.
@@ -26,6 +30,7 @@
 
 static corsgate_shared *shared;
 static const char *policy_path;
+static int echo_app; /* CORSGATE_SERVER_APP=echo */
 
 static corsgate_policy *load_policy(void) {
     corsgate_policy *policy = NULL;
@@ -112,6 +117,47 @@ static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, const 
     return ret;
 }
 
+/* The browser tests' application (see the file comment). `cookie` is the request's `sid`. */
+static enum MHD_Result echo(struct MHD_Connection *c, const char *url, const char *method,
+                            const corsgate_decision *d) {
+    const char *cookie = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "sid");
+    size_t len = strlen(url);
+    const char *tail = len >= 11 ? url + len - 11 : "";
+    if (strcmp(tail, "/cookie/set") == 0) {
+        struct MHD_Response *r =
+            MHD_create_response_from_buffer(11, (void *)"cookie set\n", MHD_RESPMEM_PERSISTENT);
+        if (!r) return MHD_NO;
+        MHD_add_response_header(r, "Content-Type", "text/plain");
+        MHD_add_response_header(r, "Set-Cookie", "sid=c; Path=/; SameSite=Lax; HttpOnly");
+        add_cors_headers(r, d);
+        enum MHD_Result ret = MHD_queue_response(c, 200, r);
+        MHD_destroy_response(r);
+        return ret;
+    }
+    unsigned status = 200;
+    if (strncmp(tail, "/status/", 8) == 0 && tail[8] >= '1' && tail[8] <= '5' &&
+        tail[9] >= '0' && tail[9] <= '9' && tail[10] >= '0' && tail[10] <= '9')
+        status = (unsigned)atoi(tail + 8);
+    /* Tests send plain ASCII paths and cookies without quotes or backslashes. */
+    char body[1024];
+    if (cookie)
+        snprintf(body, sizeof body, "{\"method\":\"%s\",\"path\":\"%s\",\"cookie\":\"%s\"}", method, url,
+                 cookie);
+    else
+        snprintf(body, sizeof body, "{\"method\":\"%s\",\"path\":\"%s\",\"cookie\":null}", method, url);
+    struct MHD_Response *r = MHD_create_response_from_buffer(
+        strcmp(method, "HEAD") == 0 ? 0 : strlen(body), body, MHD_RESPMEM_MUST_COPY);
+    if (!r) return MHD_NO;
+    MHD_add_response_header(r, "Content-Type", "application/json");
+    MHD_add_response_header(r, "X-Request-Id", "req-42");
+    MHD_add_response_header(r, "X-Internal", "hidden");
+    MHD_add_response_header(r, "X-Cookie", cookie ? cookie : "");
+    add_cors_headers(r, d);
+    enum MHD_Result ret = MHD_queue_response(c, status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *connection, const char *url,
                               const char *method, const char *version, const char *upload_data,
                               size_t *upload_data_size, void **req_cls) {
@@ -161,6 +207,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *connection, cons
         return respond(connection, preflight_status, text, n ? "text/plain" : NULL, d);
     }
     /* The application. */
+    if (echo_app) return echo(connection, url, method, d);
     if (strcmp(url, "/api/hello") == 0 && (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0))
         return respond(connection, 200, "{\"message\":\"hello\"}\n", "application/json", d);
     return respond(connection, 404, "{\"error\":\"not found\"}\n", "application/json", d);
@@ -172,6 +219,8 @@ int main(int argc, char **argv) {
         return 2;
     }
     policy_path = argv[1];
+    const char *app = getenv("CORSGATE_SERVER_APP");
+    echo_app = app && strcmp(app, "echo") == 0;
     unsigned port = argc == 3 ? (unsigned)atoi(argv[2]) : 0;
     corsgate_policy *policy = load_policy();
     if (!policy) return 1;

@@ -1,8 +1,7 @@
 'use strict';
 // Starts each server integration on 127.0.0.1 with policies/matrix.toml, and stops it.
-// Every server answers the same routes (lib/app.js, servers/apps.py), except the C example
-// server, whose application knows only GET /api/hello (everything else is its 404): its
-// answers are checked for CORS but not for the application's status, headers or cookies.
+// Every server answers the same routes (lib/app.js, servers/apps.py; the C example server
+// with CORSGATE_SERVER_APP=echo).
 
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -80,7 +79,9 @@ const starters = {
     return spawnServer('wsgi', PYTHON, [path.join(HERE, 'servers', 'apps.py'), 'wsgi', POLICY, String(port)], port);
   },
   async c(port) {
-    return spawnServer('c', C_SERVER, [POLICY, String(port)], port);
+    return spawnServer('c', C_SERVER, [POLICY, String(port)], port, {
+      env: { ...process.env, CORSGATE_SERVER_APP: 'echo' },
+    });
   },
   async nginx(port) {
     // nginx + ngx_http_corsgate_module in front of the bare app (its upstream), plus an
@@ -130,7 +131,7 @@ http {
   },
 };
 
-/** Starts the named servers; resolves to [{name, port, app, stop, log}]. */
+/** Starts the named servers; resolves to [{name, port, stop, log}]. */
 async function start(names) {
   const out = [];
   try {
@@ -138,7 +139,7 @@ async function start(names) {
       if (!starters[name]) throw new Error(`unknown server ${name} (known: ${ALL.join(', ')})`);
       const port = await freePort();
       const s = await starters[name](port);
-      out.push({ name, port, app: name === 'c' ? 'hello' : 'full', ...s });
+      out.push({ name, port, ...s });
     }
   } catch (e) {
     await stop(out);
