@@ -288,21 +288,11 @@ impl<'py> Raw<'py> {
     }
 }
 
-fn is_cors_header(name: &[u8]) -> bool {
-    name.len() >= 6
-        && (name.eq_ignore_ascii_case(b"origin")
-            || name
-                .get(..23)
-                .is_some_and(|p| p.eq_ignore_ascii_case(b"access-control-request-")))
-}
-
-/// A request borrowed from header slices; only CORS lines are fed to the core.
+/// A request borrowed from header slices (the core picks the CORS lines itself).
 fn build_request<'a>(method: &'a [u8], path: &'a [u8], lines: &[(&[u8], &'a [u8])]) -> Request<'a> {
     let mut req = Request::new(method, path);
     for &(name, value) in lines {
-        if is_cors_header(name) {
-            req.add_header(name, value);
-        }
+        req.add_header(name, value);
     }
     req
 }
