@@ -10,6 +10,7 @@ rust-components:
 lint-rust: rust-components ## cargo fmt --check and clippy -D warnings
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) clippy -p corsgate --all-targets --all-features -- -D warnings
 
 test-rust: ## Rust unit tests, shared vectors and the allocation test
-	$(CARGO) test --workspace
+	$(CARGO) test --workspace --all-features

@@ -1,6 +1,6 @@
 //! Criterion benchmarks of the core hot path, and of corsgate against tower-http's `CorsLayer`.
 //!
-//! Run with `cargo bench -p corsgate --bench evaluate` (or `make bench`); the numbers and the
+//! Run with `cargo bench -p corsgate --features http --bench evaluate` (or `make bench`); the numbers and the
 //! machine they were taken on are in docs/BENCHMARKS.md.
 //!
 //! The `core/…` benchmarks time what a server does per request with the core alone: build a
@@ -12,10 +12,11 @@
 // Setup code may panic: this is a benchmark binary, not library code.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use corsgate::{names, Decision, Policy, PolicyConfig, Request, MAX_HEADERS};
+use corsgate::http::HttpPolicy;
+use corsgate::{Decision, Policy, PolicyConfig, Request};
 use criterion::{black_box, BatchSize, Criterion};
 use http::header::{self, HeaderName, HeaderValue};
-use http::{HeaderMap, Method, StatusCode};
+use http::Method;
 use std::convert::Infallible;
 use std::future::{ready, Future, Ready};
 use std::pin::pin;
@@ -196,117 +197,27 @@ fn scaling_cases(cases: &mut Cases<'static>) {
 type HttpRequest = http::Request<()>;
 type HttpResponse = http::Response<()>;
 
-const ACAPN: HeaderName = HeaderName::from_static("access-control-allow-private-network");
-
 /// The application: a no-op service that answers an empty response.
 fn app(_req: HttpRequest) -> Ready<Result<HttpResponse, Infallible>> {
     ready(Ok(HttpResponse::new(())))
 }
 
-/// The `http` name of a header corsgate sets.
-fn header_name(name: &'static str) -> HeaderName {
-    match name {
-        names::ALLOW_ORIGIN => header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        names::ALLOW_CREDENTIALS => header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
-        names::ALLOW_METHODS => header::ACCESS_CONTROL_ALLOW_METHODS,
-        names::ALLOW_HEADERS => header::ACCESS_CONTROL_ALLOW_HEADERS,
-        names::MAX_AGE => header::ACCESS_CONTROL_MAX_AGE,
-        names::EXPOSE_HEADERS => header::ACCESS_CONTROL_EXPOSE_HEADERS,
-        names::ALLOW_PRIVATE_NETWORK => ACAPN,
-        other => HeaderName::from_bytes(other.as_bytes()).expect("corsgate names are valid"),
-    }
-}
-
-/// A corsgate middleware step, as a real integration writes it: read the CORS request headers,
-/// evaluate, answer a preflight itself or hand the request to the application, then write the
-/// headers and append `Vary` to the response.
-fn corsgate_middleware(policy: &Policy, req: HttpRequest) -> HttpResponse {
-    // The decision borrows the request. An answered preflight writes it straight into its
-    // response; otherwise its headers are kept as owned `http` values (on the stack) so that
-    // the request can move on to the application.
-    let mut kept: [Option<(HeaderName, HeaderValue)>; MAX_HEADERS];
-    let (count, vary) = {
-        let headers = req.headers();
-        let mut view = Request::new(
-            req.method().as_str().as_bytes(),
-            req.uri().path().as_bytes(),
-        );
-        // One pass over the request's headers (cheaper than a lookup per CORS header); the
-        // origin and method are kept, as an answer reflecting them can share their bytes.
-        let mut reflectable = [None, None];
-        for (name, value) in headers {
-            view.add_header(name.as_str().as_bytes(), value.as_bytes());
-            if name == header::ORIGIN {
-                reflectable[0] = Some(value);
-            } else if name == header::ACCESS_CONTROL_REQUEST_METHOD {
-                reflectable[1] = Some(value);
-            }
-        }
-        let decision = policy.evaluate(&view);
-        let vary = decision.vary().value();
-        if let Some(status) = decision.status() {
-            let mut response = HttpResponse::new(());
-            *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::NO_CONTENT);
-            write_headers(
-                response.headers_mut(),
-                decision.headers().len(),
-                decision.headers().iter().filter_map(|&(name, value)| {
-                    Some((header_name(name), header_value(value, &reflectable)?))
-                }),
-                vary,
-            );
+/// A corsgate middleware step, as a user of [`corsgate::http`] writes it: answer a preflight
+/// or hand the request to the application, then write the CORS headers into its response.
+fn corsgate_middleware(cors: &HttpPolicy, req: HttpRequest) -> HttpResponse {
+    let headers = {
+        let decision = cors.evaluate(&req);
+        if let Some(response) = decision.preflight_response() {
             return response;
         }
-        kept = Default::default();
-        for (slot, &(name, value)) in kept.iter_mut().zip(decision.headers()) {
-            *slot = header_value(value, &reflectable).map(|v| (header_name(name), v));
-        }
-        (decision.headers().len(), vary)
+        decision.response_headers()
     };
     let mut response = match poll_once(app(req)) {
         Ok(r) => r,
         Err(never) => match never {},
     };
-    write_headers(
-        response.headers_mut(),
-        count,
-        kept.iter_mut().map_while(Option::take),
-        vary,
-    );
+    headers.apply(response.headers_mut());
     response
-}
-
-/// Appends the CORS headers and the `Vary` names to a response's headers.
-fn write_headers(
-    map: &mut HeaderMap,
-    count: usize,
-    headers: impl Iterator<Item = (HeaderName, HeaderValue)>,
-    vary: &'static str,
-) {
-    map.reserve(count + 1);
-    for (name, value) in headers {
-        map.append(name, value);
-    }
-    if !vary.is_empty() {
-        map.append(header::VARY, HeaderValue::from_static(vary));
-    }
-}
-
-/// A decision's value as an `http` value: a value equal to a request header (the reflected
-/// origin or method) shares that header's bytes, `true` is static, anything else is copied.
-/// corsgate validates every value it emits, so the conversion never fails.
-fn header_value(value: &str, reflectable: &[Option<&HeaderValue>]) -> Option<HeaderValue> {
-    if value == "true" {
-        return Some(HeaderValue::from_static("true"));
-    }
-    let same = reflectable
-        .iter()
-        .flatten()
-        .find(|v| v.as_bytes() == value.as_bytes());
-    match same {
-        Some(v) => Some((*v).clone()),
-        None => HeaderValue::from_str(value).ok(),
-    }
 }
 
 /// tower-http configured like [`config`]: the same origins, methods, headers, exposed headers,
@@ -360,7 +271,7 @@ type HttpCase = (
 );
 
 fn http_cases() -> Vec<HttpCase> {
-    let policy = leak(policy(strings(&ORIGINS)));
+    let policy = leak(HttpPolicy::new(policy(strings(&ORIGINS))));
     let tower = leak(std::sync::Mutex::new(
         tower_layer().layer(tower::service_fn(app)),
     ));

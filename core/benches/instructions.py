@@ -27,6 +27,8 @@ def bench_binary() -> str:
             "bench",
             "-p",
             "corsgate",
+            "--features",
+            "http",
             "--bench",
             "evaluate",
             "--no-run",

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Prints the medians of the last `cargo bench -p corsgate --bench evaluate` run, with the
+"""Prints the medians of the last `cargo bench -p corsgate --features http --bench evaluate` run, with the
 targets of docs/BENCHMARKS.md and the ratios they are judged on.
 
 Reads criterion's own estimates (target/criterion/*/new/{benchmark,estimates}.json); the

@@ -21,6 +21,8 @@ mod config;
 mod decision;
 mod diagnostic;
 pub mod express;
+#[cfg(feature = "http")]
+pub mod http;
 mod matcher;
 mod origin;
 mod policy;

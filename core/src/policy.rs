@@ -107,6 +107,17 @@ impl Policy {
         self.rules_for(request.path).evaluate(request)
     }
 
+    /// Every header value that does not depend on the request, as the very `str`s (same
+    /// address) a [`Decision`] carries: integrations convert each once.
+    #[cfg(feature = "http")]
+    pub(crate) fn constant_values(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(&self.default)
+            .chain(self.routes.iter().map(|(_, rules)| rules))
+            .flat_map(|r| [&r.allow_headers_value, &r.expose_value, &r.max_age])
+            .flatten()
+            .map(|v| &**v)
+    }
+
     fn rules_for(&self, path: &[u8]) -> &Rules {
         let path = path.split(|&b| b == b'?').next().unwrap_or(path);
         self.routes

@@ -33,6 +33,15 @@ impl<'a> Single<'a> {
     }
 }
 
+/// The request headers CORS reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CorsHeader {
+    Origin,
+    RequestMethod,
+    RequestHeaders,
+    PrivateNetwork,
+}
+
 /// The request as CORS sees it: method, path and the raw bytes of the CORS request headers.
 /// Building one copies nothing; feed it every header line (irrelevant ones are ignored) or
 /// only the CORS ones.
@@ -71,18 +80,33 @@ impl<'a> Request<'a> {
     /// ignored, so a binding may pass every header of the request.
     pub fn add_header(&mut self, name: &[u8], value: &'a [u8]) {
         let is = |n: &str| name.eq_ignore_ascii_case(n.as_bytes());
-        if is("origin") {
-            self.origin.add(value);
+        let which = if is("origin") {
+            CorsHeader::Origin
         } else if is("access-control-request-method") {
-            self.request_method.add(value);
+            CorsHeader::RequestMethod
         } else if is("access-control-request-headers") {
-            if let Some(slot) = self.request_headers.get_mut(self.request_header_lines) {
-                *slot = value;
-            }
-            self.request_header_lines += 1;
-            self.request_header_bytes = self.request_header_bytes.saturating_add(value.len());
+            CorsHeader::RequestHeaders
         } else if is("access-control-request-private-network") {
-            self.private_network.add(value);
+            CorsHeader::PrivateNetwork
+        } else {
+            return;
+        };
+        self.add_cors_header(which, value);
+    }
+
+    /// Adds one line of a header already known to be one CORS reads.
+    pub(crate) fn add_cors_header(&mut self, which: CorsHeader, value: &'a [u8]) {
+        match which {
+            CorsHeader::Origin => self.origin.add(value),
+            CorsHeader::RequestMethod => self.request_method.add(value),
+            CorsHeader::RequestHeaders => {
+                if let Some(slot) = self.request_headers.get_mut(self.request_header_lines) {
+                    *slot = value;
+                }
+                self.request_header_lines += 1;
+                self.request_header_bytes = self.request_header_bytes.saturating_add(value.len());
+            }
+            CorsHeader::PrivateNetwork => self.private_network.add(value),
         }
     }
 
