@@ -8,7 +8,7 @@ use crate::origin;
 use crate::request::{Request, Single, MAX_ACRH_BYTES, MAX_ACRH_LINES};
 use crate::token::{
     is_forbidden_method, is_forbidden_request_header, is_forbidden_response_header,
-    is_safelisted_method, is_token, normalize_method, trim_ows,
+    is_safelisted_method, is_token, list_elements, normalize_method, trim_ows,
 };
 use hashbrown::HashTable;
 use std::fmt;
@@ -623,12 +623,8 @@ impl Rules {
         let mut any = false;
         let mut disallowed: Option<&'a [u8]> = None;
         for line in lines {
-            for element in line.split(|&b| b == b',') {
-                let name = trim_ows(element);
-                if name.is_empty() {
-                    continue;
-                }
-                if !is_token(name) {
+            for (name, is_token) in list_elements(line) {
+                if !is_token {
                     return Err((ReasonCode::MalformedRequestHeaders, name));
                 }
                 let allowed = if name.eq_ignore_ascii_case(b"authorization") {
