@@ -272,9 +272,6 @@ type HttpCase = (
 
 fn http_cases() -> Vec<HttpCase> {
     let policy = leak(HttpPolicy::new(policy(strings(&ORIGINS))));
-    let tower = leak(std::sync::Mutex::new(
-        tower_layer().layer(tower::service_fn(app)),
-    ));
     let preflight: &'static dyn Fn() -> HttpRequest = leak(|| {
         http_request(
             Method::OPTIONS,
@@ -287,11 +284,15 @@ fn http_cases() -> Vec<HttpCase> {
     });
     let actual: &'static dyn Fn() -> HttpRequest =
         leak(|| http_request(Method::GET, &[(header::ORIGIN, ALLOWED_ORIGIN)]));
-    let call_tower = move |req: HttpRequest| {
-        let mut tower = tower.lock().unwrap();
-        let svc = poll_once(tower.ready()).unwrap();
-        poll_once(svc.call(req)).unwrap()
+    // Each benchmark owns its tower-http service (`call` takes `&mut self`).
+    let tower = || {
+        let mut service = tower_layer().layer(tower::service_fn(app));
+        move |req: HttpRequest| {
+            let ready = poll_once(service.ready()).unwrap();
+            poll_once(ready.call(req)).unwrap()
+        }
     };
+    let mut call_tower = tower();
 
     // Both answer the same: every CORS header either engine sets is present in the response.
     for make in [preflight, actual] {
@@ -336,7 +337,7 @@ fn http_cases() -> Vec<HttpCase> {
         cases.push((
             format!("vs_tower_http/{what}/tower-http"),
             make,
-            Box::new(call_tower),
+            Box::new(tower()),
         ));
     }
     cases
