@@ -174,11 +174,12 @@ impl<'a> HttpDecision<'a> {
         let headers = response.headers_mut();
         headers.reserve(self.decision.headers().len() + 1);
         for &(name, value) in self.decision.headers() {
-            headers.append(http_name(name_index(name)), self.value(value));
+            let index = name_index(name);
+            headers.append(http_name(index), self.value(Some(index), value));
         }
         let vary = self.decision.vary().value();
         if !vary.is_empty() {
-            headers.append(header::VARY, self.value(vary));
+            headers.append(header::VARY, self.value(None, vary));
         }
         Some(response)
     }
@@ -193,7 +194,8 @@ impl<'a> HttpDecision<'a> {
             vary_value: None,
         };
         for (i, &(name, value)) in self.decision.headers().iter().enumerate() {
-            let entry = (name_index(name) as u8, self.value(value));
+            let index = name_index(name);
+            let entry = (index as u8, self.value(Some(index), value));
             match out.first.get_mut(i) {
                 Some(slot) => *slot = Some(entry),
                 None => out.rest.push(entry),
@@ -201,30 +203,35 @@ impl<'a> HttpDecision<'a> {
         }
         let vary = self.decision.vary().value();
         if !vary.is_empty() {
-            out.vary_value = Some(self.value(vary));
+            out.vary_value = Some(self.value(None, vary));
         }
         out
     }
 
-    /// A decision's value as a `HeaderValue`: a constant converted when the policy was built,
-    /// a request header's own value when it is reflected unchanged, a copy otherwise. Every
-    /// value the engine emits is validated, so the copy cannot fail.
-    fn value(&self, value: &str) -> HeaderValue {
+    /// A decision's value, for the header `NAMES[name]` (`None`: `Vary`), as a `HeaderValue`:
+    /// a request header's own value when it is reflected unchanged, a constant converted when
+    /// the policy was built, a copy otherwise. Every value the engine emits is validated, so
+    /// the copy cannot fail.
+    fn value(&self, name: Option<usize>, value: &str) -> HeaderValue {
+        const TRUE: HeaderValue = HeaderValue::from_static("true");
+        const ANY: HeaderValue = HeaderValue::from_static("*");
+        let r = self.reflectable;
+        let reflected = match name {
+            Some(0) => r.origin,
+            Some(2) => r.method,
+            Some(3) => r.request_headers,
+            _ => None,
+        };
+        if let Some(v) = reflected.filter(|v| v.as_bytes() == value.as_bytes()) {
+            return v.clone();
+        }
         if let Some(v) = self.constants.get(value) {
             return v.clone();
         }
-        let r = self.reflectable;
-        let same = [r.origin, r.method, r.request_headers]
-            .into_iter()
-            .flatten()
-            .find(|v| v.as_bytes() == value.as_bytes());
-        match (same, value) {
-            (Some(v), _) => v.clone(),
-            (None, "true") => HeaderValue::from_static("true"),
-            (None, "*") => HeaderValue::from_static("*"),
-            (None, _) => {
-                HeaderValue::from_str(value).unwrap_or_else(|_| HeaderValue::from_static(""))
-            }
+        match value {
+            "true" => TRUE,
+            "*" => ANY,
+            _ => HeaderValue::from_str(value).unwrap_or_else(|_| HeaderValue::from_static("")),
         }
     }
 }
