@@ -597,11 +597,12 @@ impl Rules {
             return Err((ReasonCode::MalformedMethod, raw));
         }
         let method = normalize_method(raw);
-        let allowed = is_safelisted_method(method)
-            || self.any_method
-            || self.methods.iter().any(|m| m.as_bytes() == method);
+        // A listed method is answered with the policy's own string (no UTF-8 check).
+        if let Some(listed) = self.methods.iter().find(|m| m.as_bytes() == method) {
+            return Ok(listed);
+        }
         match std::str::from_utf8(method) {
-            Ok(m) if allowed => Ok(m),
+            Ok(m) if is_safelisted_method(method) || self.any_method => Ok(m),
             _ => Err((ReasonCode::MethodNotAllowed, raw)),
         }
     }
