@@ -861,7 +861,8 @@ impl PyStarlettePolicy {
             .map(|(n, v)| (n.as_slice(), v.as_slice()))
             .collect();
         let req = build_request(method.as_bytes(), path.as_bytes(), &borrowed);
-        decision_to_py(py, &self.policy.evaluate(&req))
+        let decision = self.policy.evaluate(&req);
+        decision_to_py(py, &decision)
     }
 
     /// For the ASGI middleware: `(status, headers, body)` for a preflight, else a `Pending`.

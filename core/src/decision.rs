@@ -1,6 +1,7 @@
 //! What the engine answers: the kind of request, the verdict, the status and the headers.
 
 use crate::request::MAX_ACRH_LINES;
+use arrayvec::ArrayVec;
 use std::fmt;
 
 /// What kind of request was evaluated.
@@ -189,8 +190,8 @@ pub struct Decision<'a> {
     pub(crate) kind: Kind,
     pub(crate) verdict: Verdict<'a>,
     pub(crate) status: Option<u16>,
-    pub(crate) headers: [Header<'a>; MAX_HEADERS],
-    pub(crate) header_count: usize,
+    /// Filled as the engine decides (no slot is written twice or left to initialise).
+    pub(crate) headers: ArrayVec<Header<'a>, MAX_HEADERS>,
     pub(crate) vary: Vary,
     pub(crate) body: &'static str,
 }
@@ -201,18 +202,15 @@ impl<'a> Decision<'a> {
             kind,
             verdict: Verdict::Allowed,
             status: None,
-            headers: [("", ""); MAX_HEADERS],
-            header_count: 0,
+            headers: ArrayVec::new(),
             vary,
             body: "",
         }
     }
 
     pub(crate) fn push(&mut self, name: &'static str, value: &'a str) {
-        if let Some(slot) = self.headers.get_mut(self.header_count) {
-            *slot = (name, value);
-            self.header_count += 1;
-        }
+        // MAX_HEADERS is the most any decision sets: this never fails.
+        let _ = self.headers.try_push((name, value));
     }
 
     /// The kind of request.
@@ -246,7 +244,7 @@ impl<'a> Decision<'a> {
 
     /// The CORS headers to set, in order (`Vary` excluded).
     pub fn headers(&self) -> &[Header<'a>] {
-        &self.headers[..self.header_count]
+        &self.headers
     }
 
     /// The `Vary` names to append.

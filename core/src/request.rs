@@ -1,5 +1,7 @@
 //! A borrowed view of the parts of an HTTP request that CORS looks at.
 
+use arrayvec::ArrayVec;
+
 /// How many `Access-Control-Request-Headers` lines a request may carry.
 pub const MAX_ACRH_LINES: usize = 8;
 
@@ -51,7 +53,8 @@ pub struct Request<'a> {
     pub(crate) path: &'a [u8],
     pub(crate) origin: Single<'a>,
     pub(crate) request_method: Single<'a>,
-    pub(crate) request_headers: [&'a [u8]; MAX_ACRH_LINES],
+    /// The first [`MAX_ACRH_LINES`] `Access-Control-Request-Headers` lines.
+    pub(crate) request_headers: ArrayVec<&'a [u8], MAX_ACRH_LINES>,
     /// Every `Access-Control-Request-Headers` line seen, including those past the array.
     pub(crate) request_header_lines: usize,
     pub(crate) request_header_bytes: usize,
@@ -68,7 +71,7 @@ impl<'a> Request<'a> {
             path,
             origin: Single::Absent,
             request_method: Single::Absent,
-            request_headers: [&[]; MAX_ACRH_LINES],
+            request_headers: ArrayVec::new(),
             request_header_lines: 0,
             request_header_bytes: 0,
             private_network: Single::Absent,
@@ -100,9 +103,8 @@ impl<'a> Request<'a> {
             CorsHeader::Origin => self.origin.add(value),
             CorsHeader::RequestMethod => self.request_method.add(value),
             CorsHeader::RequestHeaders => {
-                if let Some(slot) = self.request_headers.get_mut(self.request_header_lines) {
-                    *slot = value;
-                }
+                // Past the limit, the line is only counted: the request is refused.
+                let _ = self.request_headers.try_push(value);
                 self.request_header_lines += 1;
                 self.request_header_bytes = self.request_header_bytes.saturating_add(value.len());
             }
@@ -141,6 +143,6 @@ impl<'a> Request<'a> {
 
     /// The `Access-Control-Request-Headers` lines (at most [`MAX_ACRH_LINES`] are kept).
     pub(crate) fn request_header_lines(&self) -> &[&'a [u8]] {
-        &self.request_headers[..self.request_header_lines.min(MAX_ACRH_LINES)]
+        &self.request_headers
     }
 }
