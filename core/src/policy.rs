@@ -119,6 +119,9 @@ impl Policy {
     }
 
     fn rules_for(&self, path: &[u8]) -> &Rules {
+        if self.routes.is_empty() {
+            return &self.default;
+        }
         let path = path.split(|&b| b == b'?').next().unwrap_or(path);
         self.routes
             .iter()
