@@ -216,22 +216,24 @@ impl<'a> HttpDecision<'a> {
         const TRUE: HeaderValue = HeaderValue::from_static("true");
         const ANY: HeaderValue = HeaderValue::from_static("*");
         let r = self.reflectable;
-        let reflected = match name {
-            Some(0) => r.origin,
-            Some(2) => r.method,
-            Some(3) => r.request_headers,
+        let reflected = match (name, value) {
+            (Some(1), "true") => return TRUE,
+            (Some(0), "*") => return ANY,
+            (Some(0), _) => r.origin,
+            (Some(2), _) => r.method,
+            (Some(3), _) => r.request_headers,
             _ => None,
         };
         if let Some(v) = reflected.filter(|v| v.as_bytes() == value.as_bytes()) {
             return v.clone();
         }
-        if let Some(v) = self.constants.get(value) {
-            return v.clone();
-        }
-        match value {
-            "true" => TRUE,
-            "*" => ANY,
-            _ => HeaderValue::from_str(value).unwrap_or_else(|_| HeaderValue::from_static("")),
+        match (self.constants.get(value), value) {
+            (Some(v), _) => v.clone(),
+            (None, "true") => TRUE,
+            (None, "*") => ANY,
+            (None, _) => {
+                HeaderValue::from_str(value).unwrap_or_else(|_| HeaderValue::from_static(""))
+            }
         }
     }
 }
