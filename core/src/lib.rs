@@ -17,6 +17,7 @@
 //! ```
 
 pub mod browser;
+mod browser_lines;
 mod config;
 mod decision;
 mod diagnostic;

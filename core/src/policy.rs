@@ -1,5 +1,6 @@
 //! Compiling a policy and evaluating requests against it.
 
+use crate::browser_lines::BrowserLines;
 use crate::config::{Format, PolicyConfig, RouteConfig};
 use crate::decision::{names, Decision, Kind, Reason, ReasonCode, Vary, Verdict};
 use crate::diagnostic::{join, ConfigErrors, Diagnostic, Diagnostics};
@@ -315,6 +316,8 @@ pub(crate) struct Rules {
     any_header: bool,
     allow_authorization: bool,
     headers: NameSet,
+    /// The lines a browser sends for allowed names, recognised whole.
+    browser_lines: BrowserLines,
     /// The `Access-Control-Allow-Headers` value, or `None` to reflect the request's lines.
     allow_headers_value: Option<Box<str>>,
     expose_value: Option<Box<str>>,
@@ -361,7 +364,7 @@ impl Rules {
             d,
         );
         let (any_method, methods) = compile_methods(&c.methods, &at("methods"), d);
-        let (any_header, headers, allow_headers_value) =
+        let (any_header, headers, allow_headers_value, browser_lines) =
             compile_request_headers(c, &at("request_headers"), d);
         let expose_value = compile_expose(c, &at("expose_headers"), d);
         if c.allow_null_origin {
@@ -437,6 +440,7 @@ impl Rules {
             any_header,
             allow_authorization: headers.contains(b"authorization"),
             headers,
+            browser_lines,
             allow_headers_value,
             expose_value,
             credentials: c.credentials,
@@ -623,6 +627,12 @@ impl Rules {
                 &first[..first.len().min(64)],
             ));
         }
+        // What browsers send, when every name is allowed: one lookup of the whole line.
+        if let [line] = lines {
+            if self.browser_lines.contains(line) {
+                return Ok(true);
+            }
+        }
         // One pass: a malformed element anywhere outranks a disallowed one before it.
         let mut any = false;
         let mut disallowed: Option<&'a [u8]> = None;
@@ -766,7 +776,7 @@ fn compile_request_headers(
     c: &PolicyConfig,
     path: &str,
     d: &mut Diagnostics,
-) -> (bool, NameSet, Option<Box<str>>) {
+) -> (bool, NameSet, Option<Box<str>>, BrowserLines) {
     let mut any = false;
     let mut set = NameSet::default();
     let mut ordered: Vec<String> = Vec::new();
@@ -805,7 +815,12 @@ fn compile_request_headers(
         (true, false) => Some("*".into()),
         (false, _) => Some(ordered.join(", ").into()),
     };
-    (any, set, value)
+    // With `*`, any name is allowed: no finite list of lines.
+    let lines = match any {
+        true => BrowserLines::default(),
+        false => BrowserLines::new(&ordered),
+    };
+    (any, set, value, lines)
 }
 
 fn compile_expose(c: &PolicyConfig, path: &str, d: &mut Diagnostics) -> Option<Box<str>> {
@@ -853,6 +868,45 @@ fn compile_expose(c: &PolicyConfig, path: &str, d: &mut Diagnostics) -> Option<B
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Recognising browsers' lines whole decides exactly what checking each name decides:
+    /// every permutation of every subset of some allowed and some other names, as browsers
+    /// write it and with spaces, upper case, duplicates and empty elements.
+    #[test]
+    fn browser_lines_decide_like_the_full_check() {
+        let toml = r#"origins = ["https://a.example"]
+                      methods = ["PUT"]
+                      request_headers = ["x-b", "Authorization", "content-type"]"#;
+        let fast = Policy::from_toml(toml).unwrap();
+        let mut full = Policy::from_toml(toml).unwrap();
+        full.default.browser_lines = BrowserLines::default();
+        let names = ["authorization", "content-type", "x-b", "x-other", "X-B"];
+        let mut lines: Vec<String> = vec![String::new()];
+        for _ in 0..3 {
+            let longer: Vec<String> = lines
+                .iter()
+                .flat_map(|l| names.iter().map(move |n| format!("{l},{n}")))
+                .collect();
+            lines.extend(longer);
+        }
+        let variants: std::collections::BTreeSet<String> = lines
+            .iter()
+            .map(|l| l.trim_start_matches(',').to_string())
+            .flat_map(|l| [l.replace(',', ", "), format!("{l},"), l.to_uppercase(), l])
+            .collect();
+        let mut fast_hits = 0;
+        for line in &variants {
+            let req = Request::new(b"OPTIONS", b"/")
+                .header(b"origin", b"https://a.example")
+                .header(b"access-control-request-method", b"PUT")
+                .header(b"access-control-request-headers", line.as_bytes());
+            let (a, b) = (fast.evaluate(&req), full.evaluate(&req));
+            assert_eq!(format!("{a:?}"), format!("{b:?}"), "{line:?}");
+            fast_hits += usize::from(fast.default.browser_lines.contains(line.as_bytes()));
+        }
+        // Every sorted subset of the three allowed names, and nothing else, took the fast path.
+        assert_eq!(fast_hits, 7);
+    }
 
     #[test]
     fn route_paths_match_prefixes_on_segment_boundaries() {
