@@ -117,7 +117,7 @@ fn core_cases(cases: &mut Cases<'static>) {
     let origin = ALLOWED_ORIGIN.as_bytes();
     let huge = leak("x-custom-header,".repeat(1 << 16));
     assert_eq!(huge.len(), 1 << 20);
-    let list: [(&str, &[u8], &'static Lines<'static>); 4] = [
+    let list: [(&str, &[u8], &'static Lines<'static>); 5] = [
         (
             "core/allowed actual request, exact origin",
             b"GET",
@@ -130,6 +130,20 @@ fn core_cases(cases: &mut Cases<'static>) {
                 (&b"Origin"[..], origin),
                 (b"Access-Control-Request-Method", b"PUT"),
                 (b"Access-Control-Request-Headers", THREE_HEADERS.as_bytes()),
+            ]),
+        ),
+        (
+            // The same names as no browser writes them (spaces, upper case, unsorted): the
+            // names are checked one by one instead of the line being recognised whole.
+            "core/allowed preflight, 3 requested headers, unsorted with spaces",
+            b"OPTIONS",
+            leak([
+                (&b"Origin"[..], origin),
+                (b"Access-Control-Request-Method", b"PUT"),
+                (
+                    b"Access-Control-Request-Headers",
+                    b"X-Request-ID, Content-Type, authorization",
+                ),
             ]),
         ),
         (

@@ -17,6 +17,7 @@ from pathlib import Path
 TARGETS_NS = {
     "core/allowed actual request, exact origin": 60.0,
     "core/allowed preflight, 3 requested headers": 200.0,
+    "core/allowed preflight, 3 requested headers, unsorted with spaces": 200.0,
     "core/denied preflight, origin not allowed": 60.0,
     "core/preflight with a 1 MiB ACRH, refused": 50_000.0,
 }
