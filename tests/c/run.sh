@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # The C test suite (called by `make test-c`, after `make c-lib c-server`): builds the C tests
+# (vectors, browser, misuse, threads)
 # natively against the shared library and with ASan+UBSan against the static one, runs them
 # natively, under valgrind memcheck and sanitized, then checks pkg-config consumers against
 # installed trees and the example server over HTTP.
@@ -11,7 +12,7 @@ CC=${CC:-cc}
 CFLAGS=(-Wall -Wextra -Werror -std=c11 -O1 -g)
 OUT="$C_BUILD/tests"
 rm -rf "$OUT" && mkdir -p "$OUT/scratch"
-TESTS=(vectors misuse threads)
+TESTS=(vectors browser misuse threads)
 step() { printf '\n== %s\n' "$*"; }
 
 step "build (native, shared library)"
@@ -26,8 +27,9 @@ for t in "${TESTS[@]}"; do
     "$C_STAGE/lib/libcorsgate.a" $C_NATIVE_LIBS -ljansson
 done
 
-run_all() { # <prefix command...> -- runs the three tests with a wrapper (or none)
+run_all() { # <prefix command...> -- runs the four tests with a wrapper (or none)
   "$@" "$OUT/vectors$SUFFIX" tests/vectors
+  "$@" "$OUT/browser$SUFFIX" tests/vectors/browser
   "$@" "$OUT/misuse$SUFFIX" "$OUT/scratch"
   "$@" "$OUT/threads$SUFFIX" "$SWAPS"
 }
