@@ -1,5 +1,5 @@
 # C ABI: libcorsgate (shared + static), include/corsgate.h, corsgate.pc, `make install`, the C
-# tests (vectors, misuse, threads; native, valgrind, ASan+UBSan; pkg-config consumers) and the
+# tests (vectors, browser, misuse, threads; native, valgrind, ASan+UBSan; pkg-config consumers) and the
 # libmicrohttpd example server. Guide: docs/c-api.md.
 .PHONY: c-deps c-release c-lib c-header install install-c test-c c-server bench-c
 TEST_TARGETS += test-c
@@ -57,7 +57,7 @@ install-c: c-release ## install lib/, include/, lib/pkgconfig/ under PREFIX (COR
 c-server: c-deps c-lib ## build the libmicrohttpd example server (examples/c-server)
 	$(MAKE) -C examples/c-server CORSGATE_PREFIX="$(C_STAGE)"
 
-test-c: c-deps c-lib c-server ## C tests: vectors, misuse, threads (native, valgrind, ASan+UBSan), pkg-config, server
+test-c: c-deps c-lib c-server ## C tests: vectors, browser, misuse, threads (native, valgrind, ASan+UBSan), pkg-config, server
 	bash tests/c/run.sh
 
 bench-c: ## overhead of the C entry points over the core (docs/BENCHMARKS.md)
