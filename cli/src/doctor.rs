@@ -6,9 +6,12 @@ use crate::explain::{self, PageArgs, Rows};
 use crate::style::Style;
 use clap::Args;
 use corsgate::browser::{Plan, Response, Verdict};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::CertificateDer;
 use serde_json::{json, Value};
 use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -18,6 +21,7 @@ Examples:
   corsgate doctor https://api.example.com/orders --origin https://app.example.com \\
       --method PUT -H 'Content-Type: application/json' --credentials
   corsgate doctor http://127.0.0.1:8080/ --origin http://localhost:3000 --json
+  corsgate doctor https://api.internal:8443/ --origin https://app.internal --cacert ca.pem
 
 doctor sends the preflight when a browser would (OPTIONS with Origin and
 Access-Control-Request-Method/-Headers), then, if the browser would go on, the request
@@ -30,7 +34,7 @@ Exit status:
   1  the browser blocks it (also when only the Fetch standard does)
   2  no verdict: the server could not be reached or answered garbage (the error says why),
      fetch() would throw before sending, --preflight-only left the request unsent, or the
-     command line is wrong";
+     command line is wrong (a bad --cacert file included)";
 
 /// Arguments of `corsgate doctor`.
 #[derive(Args, Debug)]
@@ -45,6 +49,11 @@ pub struct DoctorArgs {
     /// Seconds to wait for the connection and for each read and write.
     #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
     timeout: f64,
+
+    /// A PEM file of CA certificates to trust for HTTPS, in addition to the Mozilla roots
+    /// (an internal CA, a local test CA).
+    #[arg(long, value_name = "FILE")]
+    cacert: Option<PathBuf>,
 
     /// Send only the preflight, not the request itself.
     #[arg(long)]
@@ -166,7 +175,12 @@ impl Stream {
     }
 }
 
-fn connect(t: &Target, timeout: Duration, secs: f64) -> Result<Stream, NetError> {
+fn connect(
+    t: &Target,
+    tls: Option<&Arc<rustls::ClientConfig>>,
+    timeout: Duration,
+    secs: f64,
+) -> Result<Stream, NetError> {
     let where_ = format!("{}:{}", t.host, t.port);
     let addrs: Vec<_> = (t.host.as_str(), t.port)
         .to_socket_addrs()
@@ -188,24 +202,73 @@ fn connect(t: &Target, timeout: Duration, secs: f64) -> Result<Stream, NetError>
         .set_read_timeout(Some(timeout))
         .and_then(|()| tcp.set_write_timeout(Some(timeout)));
     set.map_err(|e| describe_io(&e, "cannot set timeouts", secs))?;
-    if !t.tls {
+    let Some(config) = tls else {
         return Ok(Stream::Plain(tcp));
+    };
+    let name = rustls::pki_types::ServerName::try_from(t.host.clone())
+        .map_err(|e| NetError(format!("`{}` is not a TLS server name: {e}", t.host)))?;
+    let conn = rustls::ClientConnection::new(Arc::clone(config), name)
+        .map_err(|e| NetError(format!("TLS setup failed: {e}")))?;
+    Ok(Stream::Tls(Box::new(rustls::StreamOwned::new(conn, tcp))))
+}
+
+/// What is wrong with a PEM file, with the offending line as text.
+fn pem_problem(e: &rustls::pki_types::pem::Error) -> String {
+    use rustls::pki_types::pem::Error;
+    match e {
+        Error::MissingSectionEnd { end_marker } => format!(
+            "no `-----END {}-----` line",
+            String::from_utf8_lossy(end_marker)
+        ),
+        Error::IllegalSectionStart { line } => {
+            format!("invalid line `{}`", String::from_utf8_lossy(line))
+        }
+        other => other.to_string(),
     }
-    let roots = rustls::RootCertStore {
+}
+
+/// The TLS client configuration: the Mozilla roots plus the CA certificates of `--cacert`.
+fn tls_config(cacert: Option<&Path>) -> Result<Arc<rustls::ClientConfig>, String> {
+    let mut roots = rustls::RootCertStore {
         roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
     };
+    if let Some(path) = cacert {
+        let file = path.display();
+        let pem = std::fs::read(path).map_err(|e| format!("cannot read --cacert {file}: {e}"))?;
+        let certs = CertificateDer::pem_slice_iter(&pem)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| {
+                format!(
+                    "--cacert {file} is not a valid PEM file: {}",
+                    pem_problem(&e)
+                )
+            })?;
+        if certs.is_empty() {
+            return Err(format!(
+                "--cacert {file} holds no certificate (no -----BEGIN CERTIFICATE----- block)"
+            ));
+        }
+        for (i, der) in certs.into_iter().enumerate() {
+            roots.add(der).map_err(|e| {
+                let why = match e {
+                    rustls::Error::InvalidCertificate(c) => format!("{c:?}"),
+                    other => other.to_string(),
+                };
+                format!(
+                    "--cacert {file}: certificate {} is not a usable CA certificate ({why})",
+                    i + 1
+                )
+            })?;
+        }
+    }
     let config = rustls::ClientConfig::builder_with_provider(Arc::new(
         rustls::crypto::ring::default_provider(),
     ))
     .with_safe_default_protocol_versions()
-    .map_err(|e| NetError(format!("TLS setup failed: {e}")))?
+    .map_err(|e| format!("TLS setup failed: {e}"))?
     .with_root_certificates(roots)
     .with_no_client_auth();
-    let name = rustls::pki_types::ServerName::try_from(t.host.clone())
-        .map_err(|e| NetError(format!("`{}` is not a TLS server name: {e}", t.host)))?;
-    let conn = rustls::ClientConnection::new(Arc::new(config), name)
-        .map_err(|e| NetError(format!("TLS setup failed: {e}")))?;
-    Ok(Stream::Tls(Box::new(rustls::StreamOwned::new(conn, tcp))))
+    Ok(Arc::new(config))
 }
 
 /// Longest response head read.
@@ -213,13 +276,14 @@ const MAX_HEAD: usize = 64 * 1024;
 
 fn send(
     t: &Target,
+    tls: Option<&Arc<rustls::ClientConfig>>,
     stage: &'static str,
     method: &str,
     headers: Vec<(String, String)>,
     secs: f64,
 ) -> Result<Exchange, NetError> {
     let timeout = Duration::from_secs_f64(secs.max(0.001));
-    let mut stream = connect(t, timeout, secs)?;
+    let mut stream = connect(t, tls, timeout, secs)?;
     let mut sent = vec![("Host".to_string(), t.authority.clone())];
     sent.extend(headers);
     sent.push((
@@ -245,8 +309,22 @@ fn send(
     };
     let tls_or = |e: std::io::Error, s: &str| -> NetError {
         if t.tls && e.kind() == ErrorKind::InvalidData {
+            let unknown_issuer = e
+                .get_ref()
+                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+                .is_some_and(|inner| {
+                    matches!(
+                        inner,
+                        rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer)
+                    )
+                });
+            let hint = if unknown_issuer {
+                " (no trusted CA signed the server's certificate; for an internal CA, pass it with --cacert FILE)"
+            } else {
+                ""
+            };
             NetError(format!(
-                "TLS handshake with {}:{} failed: {e}",
+                "TLS handshake with {}:{} failed: {e}{hint}",
                 t.host, t.port
             ))
         } else {
@@ -363,11 +441,21 @@ pub fn run(args: &DoctorArgs) -> Exit {
         Ok(p) => p,
         Err(e) => return explain::request_error(&e),
     };
+    // Built (and --cacert read) even for http:// so that a bad --cacert never goes unnoticed.
+    let tls = match tls_config(args.cacert.as_deref()) {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("{} {e}", Style::detect(&std::io::stderr()).bad("error:"));
+            return Exit::Error;
+        }
+    };
+    let tls = t.tls.then_some(&tls);
     let mut exchanges = Vec::new();
     let mut preflight_response = None;
     if let Some(pf) = &plan.preflight {
         match send(
             &t,
+            tls,
             "preflight",
             "OPTIONS",
             pf.header_lines(&plan.origin),
@@ -388,6 +476,7 @@ pub fn run(args: &DoctorArgs) -> Exit {
     if !preflight_fails_everywhere && !args.preflight_only {
         match send(
             &t,
+            tls,
             "request",
             &plan.method,
             plan.request_headers(),
