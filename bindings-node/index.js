@@ -166,6 +166,41 @@ function toPlan(packed) {
   return out;
 }
 
+/**
+ * A template the core sent once (`#id\nstatus\nname\nKvalue…`, see src/evaluator.rs): the
+ * plan with, for each value that is one of the request's strings, its index and which string
+ * (0 origin, 1 request headers, 2 the origin function's answer).
+ */
+function parseTemplate(text) {
+  const fields = text.split('\n');
+  const plan = [fields[1] === '' ? 0 : Number(fields[1])];
+  const refs = [];
+  let vary = false;
+  for (let i = 2; i < fields.length; i += 2) {
+    const name = fields[i];
+    const value = fields[i + 1];
+    if (name === 'Vary') vary = true;
+    plan.push(name, value.slice(1));
+    const kind = value[0];
+    if (kind !== 'c') refs.push(plan.length - 1, kind === 'o' ? 0 : kind === 'h' ? 1 : 2);
+  }
+  plan.vary = vary;
+  return { id: Number(fields[0].slice(1)), plan, refs };
+}
+
+/** A template's plan for one request: shared when it refers to none of its strings. */
+function fill(template, origin, acrh, answer) {
+  const refs = template.refs;
+  if (refs.length === 0) return template.plan;
+  const plan = template.plan.slice();
+  plan.vary = template.plan.vary;
+  for (let i = 0; i < refs.length; i += 2) {
+    const which = refs[i + 1];
+    plan[refs[i]] = which === 0 ? origin : which === 1 ? acrh : answer;
+  }
+  return plan;
+}
+
 function applyPlan(plan, res, next) {
   for (let i = 1; i < plan.length; i += 2) res.setHeader(plan[i], plan[i + 1]);
   if (plan[0] !== 0) {
@@ -214,6 +249,9 @@ class Compiled {
     this.policy = new native.ExpressPolicy(coreOptions(merged));
     const errors = this.policy.errors;
     if (errors.length) throw new CorsgateConfigError(errors, this.policy.warnings, 'cors options');
+    // The core's answer to one request: a template id, a new template, or the whole plan.
+    this.evaluate = this.policy.evaluator();
+    this.templates = [];
     this.warnings = this.policy.warnings.map(plainDiagnostic);
     this.dynamic = this.policy.dynamic && !this.originFn;
     this.origin = copyOrigin(merged.origin);
@@ -230,6 +268,19 @@ class Compiled {
     return answer === PURE ? originAllowed(this.origin, origin) : answer;
   }
 
+  /** The core's plan for these inputs (one call into Rust); `v` is the origin verdict. */
+  ask(method, origin, acrh, vary, v) {
+    const answer = answerString(v);
+    const out = this.evaluate(method, origin, acrh, vary, verdictCode(v), answer);
+    if (typeof out === 'number') return fill(this.templates[out], origin, acrh, answer);
+    if (typeof out === 'string' && out[0] === '#') {
+      const template = parseTemplate(out);
+      this.templates[template.id] = template;
+      return fill(template, origin, acrh, answer);
+    }
+    return toPlan(out);
+  }
+
   /** The plan for these inputs, from the memo or the core (one call). */
   plan(method, origin, acrh, answer) {
     let entries = this.cache.get(origin);
@@ -239,8 +290,7 @@ class Compiled {
         if (e[0] === method && e[1] === acrh && e[2] === answer) return e[3];
       }
     }
-    const v = this.verdict(answer, origin);
-    const plan = toPlan(this.policy.evaluate(method, origin, acrh, undefined, verdictCode(v), answerString(v)));
+    const plan = this.ask(method, origin, acrh, undefined, this.verdict(answer, origin));
     if (this.cacheSize === 0) return plan;
     if (this.size >= this.cacheSize) {
       this.cache.clear();
@@ -265,9 +315,7 @@ class Compiled {
     if (plan.vary) {
       const vary = existingVary(res);
       if (vary !== '') {
-        const v = this.verdict(answer, origin);
-        const fresh = this.policy.evaluate(method, origin, acrh, vary, verdictCode(v), answerString(v));
-        applyPlan(toPlan(fresh), res, next);
+        applyPlan(this.ask(method, origin, acrh, vary, this.verdict(answer, origin)), res, next);
         return;
       }
     }

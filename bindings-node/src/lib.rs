@@ -2,9 +2,10 @@
 //!
 //! Two classes cross the boundary:
 //! - [`ExpressPolicy`]: a compiled `cors`-package configuration (core's `express` profile).
-//!   `evaluate` takes what the `cors` package reads from `req`/`res` and returns the whole
-//!   answer packed in one string: `status\nname1\nvalue1\n…`, `status` being `""` when
-//!   the next handler answers.
+//!   `evaluator()` returns its per-request function (raw Node-API, [`evaluator`]): it takes
+//!   what the `cors` package reads from `req`/`res` and answers with the id of a template
+//!   JavaScript already holds, or with text: `status\nname1\nvalue1\n…`, `status` being `""`
+//!   when the next handler answers.
 //! - [`Policy`]: corsgate's strict engine behind a [`SharedPolicy`], reconfigurable while
 //!   serving. `decide` is the middleware's hot path (flat array again); `evaluate` returns the
 //!   full decision with its reason.
@@ -17,11 +18,13 @@ use corsgate::express::{
     ListOption, OriginAnswer,
 };
 use corsgate::{ConfigErrors, Diagnostic, Format, Policy as CorePolicy, Request, SharedPolicy};
-use napi::bindgen_prelude::Either;
+use napi::bindgen_prelude::{Either, Env, Unknown};
 use napi_derive::napi;
 use std::borrow::Cow;
+use std::sync::Arc;
 
 pub mod browser;
+mod evaluator;
 
 /// A problem in a configuration: where (`origins[2]`), a stable code, a message, a hint.
 #[napi(object)]
@@ -121,6 +124,28 @@ fn pack(parts: &[&str]) -> Plan {
     }
 }
 
+/// The express profile's request: `verdict` is what JavaScript found out about the origin
+/// (0 nothing, 1 not allowed, 2 allowed, 3 an origin function answered the string `answer`).
+fn express_request<'a>(
+    method: &'a str,
+    origin: Option<&'a str>,
+    request_headers: Option<&'a str>,
+    vary: Option<&'a str>,
+    verdict: u32,
+    answer: Option<&'a str>,
+) -> ExpressRequest<'a> {
+    let req = ExpressRequest::new(method)
+        .origin(origin)
+        .request_headers(request_headers)
+        .vary(vary.unwrap_or(""));
+    match (verdict, answer) {
+        (1, _) => req.answer(OriginAnswer::Verdict(false)),
+        (2, _) => req.answer(OriginAnswer::Verdict(true)),
+        (3, Some(value)) => req.answer(OriginAnswer::Value(value)),
+        _ => req,
+    }
+}
+
 /// Runs the express profile on one request and flattens the answer.
 fn express_plan(
     policy: &CoreExpress,
@@ -131,16 +156,7 @@ fn express_plan(
     verdict: u32,
     answer: Option<&str>,
 ) -> Plan {
-    let mut req = ExpressRequest::new(method)
-        .origin(origin)
-        .request_headers(request_headers)
-        .vary(vary.unwrap_or(""));
-    match (verdict, answer) {
-        (1, _) => req = req.answer(OriginAnswer::Verdict(false)),
-        (2, _) => req = req.answer(OriginAnswer::Verdict(true)),
-        (3, Some(value)) => req = req.answer(OriginAnswer::Value(value)),
-        _ => {}
-    }
+    let req = express_request(method, origin, request_headers, vary, verdict, answer);
     let decision = policy.evaluate(&req);
     let status = decision.status().map(|s| s.to_string()).unwrap_or_default();
     let mut parts = Vec::with_capacity(1 + 2 * decision.headers().len());
@@ -155,7 +171,7 @@ fn express_plan(
 /// A compiled `cors`-package configuration (core's `express` profile).
 #[napi]
 pub struct ExpressPolicy {
-    inner: Result<CoreExpress, ConfigErrors>,
+    inner: Result<Arc<CoreExpress>, ConfigErrors>,
 }
 
 #[napi]
@@ -164,7 +180,7 @@ impl ExpressPolicy {
     #[napi(constructor)]
     pub fn new(options: ExpressOptions) -> Self {
         ExpressPolicy {
-            inner: CoreExpress::compile(&express_config(options)),
+            inner: CoreExpress::compile(&express_config(options)).map(Arc::new),
         }
     }
 
@@ -186,37 +202,23 @@ impl ExpressPolicy {
         }
     }
 
-    /// Whether `evaluate` needs the origin answer of JavaScript (RegExp, array, function).
+    /// Whether the evaluator needs the origin answer of JavaScript (RegExp, array, function).
     #[napi(getter)]
     pub fn dynamic(&self) -> bool {
-        self.inner.as_ref().is_ok_and(CoreExpress::is_dynamic)
+        self.inner.as_ref().is_ok_and(|p| p.is_dynamic())
     }
 
-    /// The answer to one request: `status, name, value, …` packed as [`Plan`] (status `""`:
-    /// call `next()`). `verdict` says what JavaScript found out about the origin: 0 nothing,
-    /// 1 not allowed, 2 allowed, 3 an origin function answered the string `answer`. (Plain
-    /// numbers and strings: they cross N-API faster than a `boolean | string` union.)
-    #[napi]
-    pub fn evaluate(
-        &self,
-        method: String,
-        origin: Option<String>,
-        request_headers: Option<String>,
-        vary: Option<String>,
-        verdict: u32,
-        answer: Option<String>,
-    ) -> Plan {
+    /// The per-request function of this policy (module `evaluator`): `(method, origin,
+    /// requestHeaders, vary, verdict, answer) => number | string | string[]`, `verdict` saying
+    /// what JavaScript found out about the origin: 0 nothing, 1 not allowed, 2 allowed, 3 an
+    /// origin function answered the string `answer`. Throws when the options did not compile.
+    #[napi(
+        ts_return_type = "(method: string, origin: string | undefined, requestHeaders: string | undefined, vary: string | undefined, verdict: number, answer: string | undefined) => number | string | string[]"
+    )]
+    pub fn evaluator<'env>(&self, env: &'env Env) -> napi::Result<Unknown<'env>> {
         match &self.inner {
-            Ok(policy) => express_plan(
-                policy,
-                &method,
-                origin.as_deref(),
-                request_headers.as_deref(),
-                vary.as_deref(),
-                verdict,
-                answer.as_deref(),
-            ),
-            Err(_) => Either::A(String::new()),
+            Ok(policy) => evaluator::create(env, Arc::clone(policy)),
+            Err(_) => Err(napi::Error::from_reason("the options did not compile")),
         }
     }
 

@@ -175,3 +175,18 @@ test('a warm memo and an existing Vary header give the same answers as a cold co
   for (let i = 0; i < 3; i++) await compare(cors(options), tiny, `tiny memo round ${i}`, failures);
   assert.deepEqual(failures, []);
 });
+
+test('without a memo, every request crosses into Rust and answers as cors does (templates reused)', async () => {
+  const failures = [];
+  const extras = [{}, { credentials: true, maxAge: '300' }, { allowedHeaders: 'x-a', exposedHeaders: ['x-e'] }];
+  for (const [originName, origin] of Object.entries(ORIGINS)) {
+    for (const extra of extras) {
+      const options = originName === 'default' ? { ...extra } : { ...extra, origin };
+      const cold = corsgate(options, { cacheSize: 0 });
+      // The first round teaches JavaScript the core's templates, the second reuses them by id
+      // (with other requests' origins and header lists filled in).
+      for (let i = 0; i < 2; i++) await compare(cors(options), cold, `${originName} ${JSON.stringify(extra)} round ${i}`, failures);
+    }
+  }
+  assert.deepEqual(failures, []);
+});

@@ -1,0 +1,396 @@
+//! The `cors` drop-in's per-request call, written against raw Node-API.
+//!
+//! napi-rs's generated glue costs more than the decision itself on this path: per call a
+//! native-borrow scope, `this` unwrapping with class-identity checks and borrow bookkeeping,
+//! and per `String` argument a type check, two N-API calls (length, then copy) and an
+//! allocation; the answer then became one JavaScript string that JavaScript split again, and
+//! whose header names were new strings to hash in every `setHeader`. Here instead:
+//!
+//! - the policy travels as the function's own data pointer (`napi_get_cb_info` returns it),
+//!   so there is no `this` to unwrap;
+//! - each string argument is copied by one `napi_get_value_string_utf8` into a buffer reused
+//!   across calls (a non-string, i.e. `undefined`, is recognised by the status that call
+//!   returns: no `napi_typeof`), and the buffer is validated as UTF-8 once;
+//! - the answer is usually a small integer: the id of a *template*, i.e. the answer with every
+//!   value that is one of the request's own strings (the reflected origin, the reflected
+//!   `Access-Control-Request-Headers`, an origin function's answer) left as a reference. The
+//!   first time a template comes up it is sent as text (`#id\nstatus\nname\nKvalue…`, `K`
+//!   being `c` for a constant value, `o`, `h`, `a` for the origin, request headers and answer
+//!   references, whose values are left empty) and JavaScript keeps it; afterwards only its id
+//!   crosses, and JavaScript fills the references in with the strings it passed.
+//!
+//! Answers that cannot be templates (the response already had a `Vary`, whose merged value is
+//! new text; a value holding `\n`; more than [`MAX_TEMPLATES`] templates) are sent whole as
+//! before: `status\nname\nvalue…`, or an array when a part holds `\n`.
+//!
+//! Raw N-API is `unsafe`: this module (and only it in this crate) allows it, as the C ABI
+//! crate does; every block states why it holds.
+#![allow(unsafe_code)]
+
+use corsgate::express::ExpressPolicy;
+use napi::bindgen_prelude::{Env, Result, Unknown};
+use napi::sys;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::ffi::{c_void, CStr};
+use std::fmt::Write as _;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::ops::Range;
+use std::ptr;
+use std::sync::Arc;
+
+/// Templates one evaluator interns; past that, answers are sent whole. The express profile
+/// makes a handful per policy (which headers, constant or reflected origin, status or not);
+/// the bound only keeps a policy that somehow produced more from growing.
+const MAX_TEMPLATES: usize = 256;
+
+/// `(method, origin, requestHeaders, vary, verdict, answer)`.
+const ARGS: usize = 6;
+
+/// A multiply-rotate hash over 8-byte words (FxHash's mixing). Template keys are built from
+/// the policy's own constants and header names only, never from request data, so a fast
+/// non-keyed hash is enough.
+#[derive(Default)]
+struct WordHasher(u64);
+
+impl WordHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        let mut word = [0u8; 8];
+        word[..rest.len()].copy_from_slice(rest);
+        self.add(u64::from_le_bytes(word) ^ (rest.len() as u64) << 59);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// The state behind one evaluator function: the policy and buffers reused across calls.
+struct Evaluator {
+    policy: Arc<ExpressPolicy>,
+    /// The string arguments, UTF-8, one after another.
+    input: Vec<u8>,
+    /// The template key of the current answer.
+    key: Vec<u8>,
+    /// Text sent back (a new template, or a whole answer).
+    out: String,
+    /// Template key -> id.
+    templates: HashMap<Box<[u8]>, u32, BuildHasherDefault<WordHasher>>,
+}
+
+/// Creates the evaluator function of `policy`; its state is freed when the function is
+/// garbage-collected.
+pub(crate) fn create(env: &Env, policy: Arc<ExpressPolicy>) -> Result<Unknown<'_>> {
+    let state = Box::new(RefCell::new(Evaluator {
+        policy,
+        input: Vec::with_capacity(1024),
+        key: Vec::with_capacity(256),
+        out: String::with_capacity(256),
+        templates: HashMap::default(),
+    }));
+    let data = Box::into_raw(state).cast::<c_void>();
+    let name = "evaluate";
+    let mut function = ptr::null_mut();
+    // SAFETY: `env` is the live environment of this call; `data` stays valid until
+    // `finalize` frees it, which N-API calls once, after the function is collected.
+    unsafe {
+        let created = sys::napi_create_function(
+            env.raw(),
+            name.as_ptr().cast(),
+            name.len() as isize,
+            Some(evaluate),
+            data,
+            &mut function,
+        );
+        if created != sys::Status::napi_ok
+            || sys::napi_add_finalizer(
+                env.raw(),
+                function,
+                data,
+                Some(finalize),
+                ptr::null_mut(),
+                ptr::null_mut(),
+            ) != sys::Status::napi_ok
+        {
+            // The function (if any) is unreachable garbage without a finalizer: free now.
+            finalize(env.raw(), data, ptr::null_mut());
+            return Err(napi::Error::from_reason(
+                "cannot create the evaluator function",
+            ));
+        }
+        Ok(Unknown::from_raw_unchecked(env.raw(), function))
+    }
+}
+
+/// Frees an evaluator's state (N-API finalizer of its function).
+unsafe extern "C" fn finalize(_env: sys::napi_env, data: *mut c_void, _hint: *mut c_void) {
+    if !data.is_null() {
+        // SAFETY: `data` came from `Box::into_raw` in `create` and is freed only here.
+        drop(unsafe { Box::from_raw(data.cast::<RefCell<Evaluator>>()) });
+    }
+}
+
+/// Throws a JavaScript `Error` and returns the null value N-API expects with it.
+unsafe fn throw(env: sys::napi_env, message: &CStr) -> sys::napi_value {
+    // SAFETY: `env` is the live environment of the current call.
+    unsafe { sys::napi_throw_error(env, ptr::null(), message.as_ptr()) };
+    ptr::null_mut()
+}
+
+/// The function's callback: `(method, origin, requestHeaders, vary, verdict, answer)`.
+unsafe extern "C" fn evaluate(
+    env: sys::napi_env,
+    info: sys::napi_callback_info,
+) -> sys::napi_value {
+    let mut argc = ARGS;
+    let mut argv = [ptr::null_mut(); ARGS];
+    let mut data = ptr::null_mut();
+    // SAFETY: `env` and `info` are the ones N-API passed to this callback; missing
+    // arguments are filled with `undefined`.
+    let status = unsafe {
+        sys::napi_get_cb_info(
+            env,
+            info,
+            &mut argc,
+            argv.as_mut_ptr(),
+            ptr::null_mut(),
+            &mut data,
+        )
+    };
+    if status != sys::Status::napi_ok || data.is_null() {
+        // SAFETY: as above.
+        return unsafe { throw(env, c"corsgate: evaluator called without its policy") };
+    }
+    // SAFETY: `data` is the `RefCell<Evaluator>` this function was created with, alive until
+    // its finalizer runs, which cannot happen during a call of the function.
+    let cell = unsafe { &*data.cast::<RefCell<Evaluator>>() };
+    let Ok(mut evaluator) = cell.try_borrow_mut() else {
+        // SAFETY: as above.
+        return unsafe { throw(env, c"corsgate: evaluator re-entered") };
+    };
+    // SAFETY: as above.
+    match unsafe { evaluator.call(env, &argv) } {
+        Ok(value) => value,
+        // SAFETY: as above.
+        Err(message) => unsafe { throw(env, message) },
+    }
+}
+
+/// Appends the UTF-8 of a JavaScript string to `buf`: its byte range, or `None` when `value`
+/// is not a string.
+unsafe fn read_string(
+    env: sys::napi_env,
+    value: sys::napi_value,
+    buf: &mut Vec<u8>,
+) -> std::result::Result<Option<Range<usize>>, &'static CStr> {
+    let start = buf.len();
+    if buf.capacity() - start < 64 {
+        buf.reserve(256);
+    }
+    let spare = buf.capacity() - start;
+    let mut written = 0;
+    // SAFETY: the spare capacity is writable; N-API writes at most `spare` bytes (the string
+    // bytes and a NUL) and stops before a character that does not fit whole.
+    let status = unsafe {
+        sys::napi_get_value_string_utf8(
+            env,
+            value,
+            buf.as_mut_ptr().add(start).cast(),
+            spare,
+            &mut written,
+        )
+    };
+    match status {
+        sys::Status::napi_ok => {}
+        sys::Status::napi_string_expected => return Ok(None),
+        _ => return Err(c"corsgate: cannot read a string argument"),
+    }
+    // A character takes at most 4 bytes: with 4 left besides the NUL, nothing was cut.
+    if spare - written < 5 {
+        let mut len = 0;
+        // SAFETY: a null buffer asks for the length only.
+        let status =
+            unsafe { sys::napi_get_value_string_utf8(env, value, ptr::null_mut(), 0, &mut len) };
+        if status != sys::Status::napi_ok {
+            return Err(c"corsgate: cannot read a string argument");
+        }
+        buf.reserve(len + 1);
+        // SAFETY: `len + 1` bytes of spare capacity were just reserved.
+        let status = unsafe {
+            sys::napi_get_value_string_utf8(
+                env,
+                value,
+                buf.as_mut_ptr().add(start).cast(),
+                len + 1,
+                &mut written,
+            )
+        };
+        if status != sys::Status::napi_ok {
+            return Err(c"corsgate: cannot read a string argument");
+        }
+    }
+    // SAFETY: N-API initialised `written` bytes after `start`, within the capacity.
+    unsafe { buf.set_len(start + written) };
+    Ok(Some(start..start + written))
+}
+
+/// Which of the request's strings a header value is, by address: `o` origin, `h` request
+/// headers, `a` the origin function's answer.
+fn reference(value: &str, inputs: [(u8, Option<&str>); 3]) -> Option<u8> {
+    inputs.into_iter().find_map(|(kind, input)| {
+        input
+            .filter(|s| s.as_ptr() == value.as_ptr() && s.len() == value.len())
+            .map(|_| kind)
+    })
+}
+
+impl Evaluator {
+    /// Reads the arguments, evaluates, and answers with a template id or text.
+    unsafe fn call(
+        &mut self,
+        env: sys::napi_env,
+        argv: &[sys::napi_value; ARGS],
+    ) -> std::result::Result<sys::napi_value, &'static CStr> {
+        let Evaluator {
+            policy,
+            input,
+            key,
+            out,
+            templates,
+        } = self;
+        input.clear();
+        // SAFETY (each read): `env` and the values are this call's.
+        let method = unsafe { read_string(env, argv[0], input) }?;
+        let origin = unsafe { read_string(env, argv[1], input) }?;
+        let request_headers = unsafe { read_string(env, argv[2], input) }?;
+        let vary = unsafe { read_string(env, argv[3], input) }?;
+        let answer = unsafe { read_string(env, argv[5], input) }?;
+        let mut verdict = 0;
+        // SAFETY: as above; a non-number leaves `verdict` at 0.
+        unsafe { sys::napi_get_value_uint32(env, argv[4], &mut verdict) };
+
+        let text = std::str::from_utf8(input).map_err(|_| c"corsgate: invalid UTF-8 from N-API")?;
+        let slice = |r: Option<Range<usize>>| r.and_then(|r| text.get(r));
+        let method = slice(method).unwrap_or("");
+        let (origin, request_headers, vary, answer) = (
+            slice(origin),
+            slice(request_headers),
+            slice(vary),
+            slice(answer),
+        );
+
+        let req = crate::express_request(method, origin, request_headers, vary, verdict, answer);
+        let decision = policy.evaluate(&req);
+        let status = decision.status();
+
+        // The template key: status, then per header its name and either a reference or the
+        // constant value. Not a template when a value is text no template can hold.
+        let refs = [(b'o', origin), (b'h', request_headers), (b'a', answer)];
+        let input_range = text.as_bytes().as_ptr_range();
+        let mut template = vary.is_none_or(str::is_empty);
+        key.clear();
+        key.extend_from_slice(&status.unwrap_or(0).to_le_bytes());
+        for (name, value) in decision.headers() {
+            if !template {
+                break;
+            }
+            key.extend_from_slice(&(name.len() as u32).to_le_bytes());
+            key.extend_from_slice(name.as_bytes());
+            match reference(value, refs) {
+                Some(kind) => key.push(kind),
+                None if value.contains('\n') || input_range.contains(&value.as_ptr()) => {
+                    template = false
+                }
+                None => {
+                    key.push(b'c');
+                    key.extend_from_slice(&(value.len() as u32).to_le_bytes());
+                    key.extend_from_slice(value.as_bytes());
+                }
+            }
+        }
+
+        let mut result = ptr::null_mut();
+        if template {
+            if let Some(&id) = templates.get(key.as_slice()) {
+                // SAFETY: `env` is this call's.
+                unsafe { sys::napi_create_uint32(env, id, &mut result) };
+                return Ok(result);
+            }
+            if templates.len() < MAX_TEMPLATES {
+                let id = templates.len() as u32;
+                templates.insert(key.as_slice().into(), id);
+                out.clear();
+                let _ = writeln!(out, "#{id}");
+                if let Some(s) = status {
+                    let _ = write!(out, "{s}");
+                }
+                for (name, value) in decision.headers() {
+                    out.push('\n');
+                    out.push_str(name);
+                    out.push('\n');
+                    match reference(value, refs) {
+                        Some(kind) => out.push(char::from(kind)),
+                        None => {
+                            out.push('c');
+                            out.push_str(value);
+                        }
+                    }
+                }
+                // SAFETY: as above.
+                return Ok(unsafe { string(env, out) });
+            }
+        }
+
+        // The whole answer.
+        out.clear();
+        if let Some(s) = status {
+            let _ = write!(out, "{s}");
+        }
+        let mut split = false;
+        for (name, value) in decision.headers() {
+            split |= value.contains('\n');
+            out.push('\n');
+            out.push_str(name);
+            out.push('\n');
+            out.push_str(value);
+        }
+        if !split {
+            // SAFETY: as above.
+            return Ok(unsafe { string(env, out) });
+        }
+        // SAFETY: as above.
+        unsafe {
+            sys::napi_create_array_with_length(env, 1 + 2 * decision.headers().len(), &mut result);
+            let status = status.map(|s| s.to_string()).unwrap_or_default();
+            let parts = std::iter::once(status.as_str())
+                .chain(decision.headers().flat_map(|(n, v)| [n, v]));
+            for (i, part) in parts.enumerate() {
+                sys::napi_set_element(env, result, i as u32, string(env, part));
+            }
+        }
+        Ok(result)
+    }
+}
+
+/// A JavaScript string of `text`.
+unsafe fn string(env: sys::napi_env, text: &str) -> sys::napi_value {
+    let mut value = ptr::null_mut();
+    // SAFETY: `text` is valid UTF-8 of the given length; `env` is the current call's.
+    unsafe {
+        sys::napi_create_string_utf8(env, text.as_ptr().cast(), text.len() as isize, &mut value)
+    };
+    value
+}
