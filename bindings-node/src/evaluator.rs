@@ -89,6 +89,9 @@ struct Evaluator {
     out: String,
     /// Template key -> id.
     templates: HashMap<Box<[u8]>, u32, BuildHasherDefault<WordHasher>>,
+    /// The key and id of the template answered last (consecutive misses mostly repeat it:
+    /// comparing is cheaper than hashing).
+    last: (Vec<u8>, u32),
 }
 
 /// Creates the evaluator function of `policy`; its state is freed when the function is
@@ -100,6 +103,7 @@ pub(crate) fn create(env: &Env, policy: Arc<ExpressPolicy>) -> Result<Unknown<'_
         key: Vec::with_capacity(256),
         out: String::with_capacity(256),
         templates: HashMap::default(),
+        last: (Vec::new(), 0),
     }));
     let data = Box::into_raw(state).cast::<c_void>();
     let name = "evaluate";
@@ -270,6 +274,7 @@ impl Evaluator {
             key,
             out,
             templates,
+            last,
         } = self;
         input.clear();
         // SAFETY (each read): `env` and the values are this call's.
@@ -324,7 +329,18 @@ impl Evaluator {
 
         let mut result = ptr::null_mut();
         if template {
-            if let Some(&id) = templates.get(key.as_slice()) {
+            // (`last` starts with an empty key, which no answer has: it holds the status.)
+            let known = if *key == last.0 {
+                Some(last.1)
+            } else {
+                let found = templates.get(key.as_slice()).copied();
+                if let Some(id) = found {
+                    last.0.clone_from(key);
+                    last.1 = id;
+                }
+                found
+            };
+            if let Some(id) = known {
                 // SAFETY: `env` is this call's.
                 unsafe { sys::napi_create_uint32(env, id, &mut result) };
                 return Ok(result);
