@@ -8,8 +8,8 @@
 //! hash lookup, without splitting and looking up each name. Any other line (spaces, upper
 //! case, another order, a name not allowed) takes the full check, which decides the same.
 
+use crate::matcher::hash_with;
 use hashbrown::{DefaultHashBuilder, HashTable};
-use std::hash::{BuildHasher, Hasher};
 
 /// Policies listing more names than this get no table (it would hold 2^n - 1 lines).
 const MAX_NAMES: usize = 8;
@@ -56,12 +56,6 @@ impl BrowserLines {
     fn hash(&self, bytes: &[u8]) -> u64 {
         hash_with(&self.hasher, bytes)
     }
-}
-
-fn hash_with(hasher: &DefaultHashBuilder, bytes: &[u8]) -> u64 {
-    let mut h = hasher.build_hasher();
-    h.write(bytes);
-    h.finish()
 }
 
 #[cfg(test)]

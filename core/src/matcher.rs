@@ -39,7 +39,7 @@ struct Suffix {
 /// The hash of a table key: its bytes alone. `Hash` for slices also writes the length, which
 /// only matters when several fields are hashed in a row; a key here is one byte string, so
 /// leaving it out saves a multiply per lookup and changes nothing else.
-fn hash_with(hasher: &DefaultHashBuilder, bytes: &[u8]) -> u64 {
+pub(crate) fn hash_with(hasher: &DefaultHashBuilder, bytes: &[u8]) -> u64 {
     let mut h = hasher.build_hasher();
     h.write(bytes);
     h.finish()
