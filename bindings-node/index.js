@@ -167,16 +167,19 @@ function toPlan(packed) {
 }
 
 /**
- * A template the core sent once (`#id\nstatus\nname\nKvalue…`, see src/evaluator.rs): the
- * plan with, for each value that is one of the request's strings, its index and which string
- * (0 origin, 1 request headers, 2 the origin function's answer).
+ * A template the core sent once (`#id\nstatus\n[fields\n]name\nKvalue…`, see
+ * src/evaluator.rs; `head` counts the status and the fields: 1 for the `cors` profile, 3 for
+ * the strict one, whose fields are the reason code and message): the plan with, for each value
+ * that is one of the request's strings, its index and which string (0 origin, 1 request
+ * headers, 2 the origin function's answer or, strict, the requested method).
  */
-function parseTemplate(text) {
+function parseTemplate(text, head) {
   const fields = text.split('\n');
   const plan = [fields[1] === '' ? 0 : Number(fields[1])];
+  for (let i = 2; i <= head; i++) plan.push(fields[i]);
   const refs = [];
   let vary = false;
-  for (let i = 2; i < fields.length; i += 2) {
+  for (let i = head + 1; i < fields.length; i += 2) {
     const name = fields[i];
     const value = fields[i + 1];
     if (name === 'Vary') vary = true;
@@ -189,14 +192,14 @@ function parseTemplate(text) {
 }
 
 /** A template's plan for one request: shared when it refers to none of its strings. */
-function fill(template, origin, acrh, answer) {
+function fill(template, origin, acrh, third) {
   const refs = template.refs;
   if (refs.length === 0) return template.plan;
   const plan = template.plan.slice();
   plan.vary = template.plan.vary;
   for (let i = 0; i < refs.length; i += 2) {
     const which = refs[i + 1];
-    plan[refs[i]] = which === 0 ? origin : which === 1 ? acrh : answer;
+    plan[refs[i]] = which === 0 ? origin : which === 1 ? acrh : third;
   }
   return plan;
 }
@@ -274,7 +277,7 @@ class Compiled {
     const out = this.evaluate(method, origin, acrh, vary, verdictCode(v), answer);
     if (typeof out === 'number') return fill(this.templates[out], origin, acrh, answer);
     if (typeof out === 'string' && out[0] === '#') {
-      const template = parseTemplate(out);
+      const template = parseTemplate(out, 1);
       this.templates[template.id] = template;
       return fill(template, origin, acrh, answer);
     }
@@ -431,14 +434,6 @@ function cors(options, settings) {
 // ---------------------------------------------------------------------------------------------
 // The strict engine.
 
-/** Header names the strict engine reads. */
-const CORS_REQUEST_HEADERS = [
-  'origin',
-  'access-control-request-method',
-  'access-control-request-headers',
-  'access-control-request-private-network',
-];
-
 function policySource(config) {
   if (typeof config === 'string') return [config, 'file'];
   return [JSON.stringify(config === undefined ? {} : config), 'json'];
@@ -541,6 +536,11 @@ function compilePolicy(source, kind) {
   return p;
 }
 
+/** A request header as the strict engine reads it: `undefined` or one line. */
+function headerLine(value) {
+  return value === undefined ? undefined : String(value);
+}
+
 /**
  * Middleware with strict semantics for Express, Connect and node:http: answers preflights
  * itself (403 when denied), sets the headers of actual requests and calls `next()`.
@@ -549,21 +549,35 @@ function compilePolicy(source, kind) {
 function middleware(policy, settings) {
   const p = policy instanceof Policy ? policy : new Policy(policy);
   const onDenied = settings && typeof settings.onDenied === 'function' ? settings.onDenied : null;
+  // The core's answer (src/evaluator.rs): a template id, a new template, or the whole plan
+  // `[status, reasonCode, reasonMessage, name, value, …]`.
+  const decide = p._native.decider();
+  const templates = [];
   return function corsgateMiddleware(req, res, next) {
     const headers = req.headers;
-    const lines = [];
-    for (const name of CORS_REQUEST_HEADERS) {
-      const value = headers[name];
-      if (value !== undefined) lines.push(name, String(value));
-    }
+    const origin = headerLine(headers.origin);
+    const acrm = headerLine(headers['access-control-request-method']);
+    const acrh = headerLine(headers['access-control-request-headers']);
+    const acrpn = headerLine(headers['access-control-request-private-network']);
     const method = typeof req.method === 'string' ? req.method : '';
     const path = req.originalUrl || req.url || '/';
     const vary = existingVary(res);
-    const out = unpack(p._native.decide(method, path, lines, vary === '' ? undefined : vary));
-    for (let i = 3; i < out.length; i += 2) res.setHeader(out[i], out[i + 1]);
-    if (out[1] !== '' && onDenied !== null) onDenied({ code: out[1], message: out[2] }, req);
-    if (out[0] !== '') {
-      res.statusCode = Number(out[0]);
+    const out = decide(method, path, origin, acrm, acrh, acrpn, vary === '' ? undefined : vary);
+    let plan;
+    if (typeof out === 'number') {
+      plan = fill(templates[out], origin, acrh, acrm);
+    } else if (typeof out === 'string' && out[0] === '#') {
+      const template = parseTemplate(out, 3);
+      templates[template.id] = template;
+      plan = fill(template, origin, acrh, acrm);
+    } else {
+      plan = unpack(out);
+      plan[0] = plan[0] === '' ? 0 : Number(plan[0]);
+    }
+    for (let i = 3; i < plan.length; i += 2) res.setHeader(plan[i], plan[i + 1]);
+    if (plan[1] !== '' && onDenied !== null) onDenied({ code: plan[1], message: plan[2] }, req);
+    if (plan[0] !== 0) {
+      res.statusCode = plan[0];
       res.setHeader('Content-Length', '0');
       res.end();
     } else if (typeof next === 'function') {

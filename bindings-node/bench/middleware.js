@@ -2,7 +2,8 @@
 // Middleware time per request, corsgate's drop-in side by side with the `cors` package, on
 // plain req/res objects (no sockets), in the same process and run.
 //   node bench/middleware.js [iterations]
-// Rounds alternate between the two; the median ns/request of 7 rounds is reported.
+// Rounds alternate between the two; the median ns/request of 7 rounds is reported. A second
+// table compares the strict `middleware(policy)` with `cors` on the same requests.
 const cors = require('cors');
 const corsgate = require('..');
 
@@ -49,6 +50,21 @@ const realistic = {
   maxAge: 600,
 };
 
+/** The strict policy equivalent to `realistic` (PUT is not among the strict default methods). */
+const strictRealistic = {
+  origins: ['https://app.example.com', 'https://admin.example.com'],
+  credentials: true,
+  methods: ['PUT', 'PATCH', 'DELETE'],
+  request_headers: ['content-type', 'x-token'],
+  expose_headers: ['x-request-id'],
+  max_age: 600,
+};
+
+const STRICT_SCENARIOS = [
+  ['preflight, origin list + credentials', realistic, strictRealistic, preflight],
+  ['actual GET, origin list + credentials', realistic, strictRealistic, actual],
+];
+
 const SCENARIOS = [
   ['preflight, default options', {}, preflight],
   ['preflight, origin list + credentials', realistic, preflight],
@@ -72,18 +88,31 @@ function measure(mw, req) {
 
 const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const rows = [];
-for (const [name, options, req] of SCENARIOS) {
-  const contenders = {
-    cors: cors(options),
-    corsgate: corsgate(options),
-    'corsgate, memo off': corsgate(options, { cacheSize: 0 }),
-  };
+/** Median ns/request of each contender, rounds alternating between them. */
+function race(contenders, req) {
   const times = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
   for (const k of Object.keys(contenders)) measure(contenders[k], req); // warm-up
   for (let r = 0; r < ROUNDS; r++) for (const k of Object.keys(contenders)) times[k].push(measure(contenders[k], req));
-  const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
+  return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
+}
+
+const rows = [];
+for (const [name, options, req] of SCENARIOS) {
+  const m = race(
+    {
+      cors: cors(options),
+      corsgate: corsgate(options),
+      'corsgate, memo off': corsgate(options, { cacheSize: 0 }),
+    },
+    req,
+  );
   rows.push([name, m.cors, m.corsgate, m['corsgate, memo off']]);
+}
+
+const strictRows = [];
+for (const [name, options, policy, req] of STRICT_SCENARIOS) {
+  const m = race({ cors: cors(options), strict: corsgate.middleware(policy) }, req);
+  strictRows.push([name, m.cors, m.strict]);
 }
 
 console.log(`node ${process.version}, ${ITERATIONS} requests x ${ROUNDS} rounds, median ns/request`);
@@ -91,4 +120,10 @@ console.log('| scenario | cors | corsgate | speed-up | corsgate, memo off | spee
 console.log('|---|---:|---:|---:|---:|---:|');
 for (const [name, c, g, off] of rows) {
   console.log(`| ${name} | ${c.toFixed(0)} | ${g.toFixed(0)} | ${(c / g).toFixed(2)}x | ${off.toFixed(0)} | ${(c / off).toFixed(2)}x |`);
+}
+console.log('');
+console.log('| scenario (strict policy) | cors | corsgate.middleware(policy) | speed-up |');
+console.log('|---|---:|---:|---:|');
+for (const [name, c, s] of strictRows) {
+  console.log(`| ${name} | ${c.toFixed(0)} | ${s.toFixed(0)} | ${(c / s).toFixed(2)}x |`);
 }

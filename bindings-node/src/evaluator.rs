@@ -1,4 +1,8 @@
-//! The `cors` drop-in's per-request call, written against raw Node-API.
+//! The per-request calls of both middlewares, written against raw Node-API: the `cors`
+//! drop-in's ([`Express`], core's `express` profile) and the strict `middleware(policy)`'s
+//! ([`Strict`], a [`SharedPolicy`]). Both share one implementation of everything but the
+//! decision: the function and its finalizer ([`create`]), argument reading ([`read_string`])
+//! and the answer as a template id or text ([`Templates`]).
 //!
 //! napi-rs's generated glue costs more than the decision itself on this path: per call a
 //! native-borrow scope, `this` unwrapping with class-identity checks and borrow bookkeeping,
@@ -13,21 +17,25 @@
 //!   returns: no `napi_typeof`), and the buffer is validated as UTF-8 once;
 //! - the answer is usually a small integer: the id of a *template*, i.e. the answer with every
 //!   value that is one of the request's own strings (the reflected origin, the reflected
-//!   `Access-Control-Request-Headers`, an origin function's answer) left as a reference. The
-//!   first time a template comes up it is sent as text (`#id\nstatus\nname\nKvalue…`, `K`
-//!   being `c` for a constant value, `o`, `h`, `a` for the origin, request headers and answer
+//!   `Access-Control-Request-Headers` or `-Method`, an origin function's answer) left as a
+//!   reference. The first time a template comes up it is sent as text
+//!   (`#id\nstatus\n[fields\n]name\nKvalue…`, `K` being `c` for a constant value, `o`, `h`,
+//!   and `a` (express: the origin function's answer) or `m` (strict: the request method) for
 //!   references, whose values are left empty) and JavaScript keeps it; afterwards only its id
 //!   crosses, and JavaScript fills the references in with the strings it passed.
 //!
 //! Answers that cannot be templates (the response already had a `Vary`, whose merged value is
-//! new text; a value holding `\n`; more than [`MAX_TEMPLATES`] templates) are sent whole as
-//! before: `status\nname\nvalue…`, or an array when a part holds `\n`.
+//! new text; a strict denial, whose message quotes the request; a value holding `\n`; more
+//! than [`MAX_TEMPLATES`] templates) are sent whole: `status\n[fields\n]name\nvalue…`, or an
+//! array when a part holds `\n`. The strict profile's fields are the reason code and message
+//! (empty when allowed); the express profile has none.
 //!
 //! Raw N-API is `unsafe`: this module (and only it in this crate) allows it, as the C ABI
 //! crate does; every block states why it holds.
 #![allow(unsafe_code)]
 
-use corsgate::express::ExpressPolicy;
+use corsgate::express::{append_vary, ExpressPolicy};
+use corsgate::{Request, SharedPolicy};
 use napi::bindgen_prelude::{Env, Result, Unknown};
 use napi::sys;
 use std::cell::RefCell;
@@ -44,8 +52,30 @@ use std::sync::Arc;
 /// the bound only keeps a policy that somehow produced more from growing.
 const MAX_TEMPLATES: usize = 256;
 
-/// `(method, origin, requestHeaders, vary, verdict, answer)`.
-const ARGS: usize = 6;
+/// The most arguments an evaluator function reads (missing ones are `undefined`).
+const MAX_ARGS: usize = 7;
+
+/// The arguments of one call.
+type Args = [sys::napi_value; MAX_ARGS];
+
+/// A failure, thrown as a JavaScript `Error` with this message.
+type Failure = &'static CStr;
+
+/// What one kind of evaluator function decides: it reads its arguments into `input` and
+/// answers through `templates`.
+pub(crate) trait Profile: 'static {
+    /// Evaluates one call.
+    ///
+    /// # Safety
+    /// `env` and `argv` are those of the current N-API callback.
+    unsafe fn call(
+        &self,
+        env: sys::napi_env,
+        argv: &Args,
+        input: &mut Input,
+        templates: &mut Templates,
+    ) -> std::result::Result<sys::napi_value, Failure>;
+}
 
 /// A multiply-rotate hash over 8-byte words (FxHash's mixing). Template keys are built from
 /// the policy's own constants and header names only, never from request data, so a fast
@@ -78,35 +108,54 @@ impl Hasher for WordHasher {
     }
 }
 
-/// The state behind one evaluator function: the policy and buffers reused across calls.
-struct Evaluator {
-    policy: Arc<ExpressPolicy>,
-    /// The string arguments, UTF-8, one after another.
-    input: Vec<u8>,
+/// The state behind one evaluator function: its profile and buffers reused across calls.
+struct Evaluator<P> {
+    profile: P,
+    input: Input,
+    templates: Templates,
+}
+
+/// The string arguments of the current call, UTF-8, one after another, and a second buffer for
+/// the strict profile's Latin-1 header bytes.
+pub(crate) struct Input {
+    text: Vec<u8>,
+    latin1: Vec<u8>,
+}
+
+/// The templates one evaluator interned, and its output buffers.
+pub(crate) struct Templates {
     /// The template key of the current answer.
     key: Vec<u8>,
     /// Text sent back (a new template, or a whole answer).
     out: String,
     /// Template key -> id.
-    templates: HashMap<Box<[u8]>, u32, BuildHasherDefault<WordHasher>>,
+    ids: HashMap<Box<[u8]>, u32, BuildHasherDefault<WordHasher>>,
     /// The key and id of the template answered last (consecutive misses mostly repeat it:
     /// comparing is cheaper than hashing).
     last: (Vec<u8>, u32),
 }
 
-/// Creates the evaluator function of `policy`; its state is freed when the function is
-/// garbage-collected.
-pub(crate) fn create(env: &Env, policy: Arc<ExpressPolicy>) -> Result<Unknown<'_>> {
+/// Creates the evaluator function of `profile`, named `name`; its state is freed when the
+/// function is garbage-collected.
+pub(crate) fn create<'env, P: Profile>(
+    env: &'env Env,
+    name: &str,
+    profile: P,
+) -> Result<Unknown<'env>> {
     let state = Box::new(RefCell::new(Evaluator {
-        policy,
-        input: Vec::with_capacity(1024),
-        key: Vec::with_capacity(256),
-        out: String::with_capacity(256),
-        templates: HashMap::default(),
-        last: (Vec::new(), 0),
+        profile,
+        input: Input {
+            text: Vec::with_capacity(1024),
+            latin1: Vec::new(),
+        },
+        templates: Templates {
+            key: Vec::with_capacity(256),
+            out: String::with_capacity(256),
+            ids: HashMap::default(),
+            last: (Vec::new(), 0),
+        },
     }));
     let data = Box::into_raw(state).cast::<c_void>();
-    let name = "evaluate";
     let mut function = ptr::null_mut();
     // SAFETY: `env` is the live environment of this call; `data` stays valid until
     // `finalize` frees it, which N-API calls once, after the function is collected.
@@ -115,7 +164,7 @@ pub(crate) fn create(env: &Env, policy: Arc<ExpressPolicy>) -> Result<Unknown<'_
             env.raw(),
             name.as_ptr().cast(),
             name.len() as isize,
-            Some(evaluate),
+            Some(evaluate::<P>),
             data,
             &mut function,
         );
@@ -124,13 +173,13 @@ pub(crate) fn create(env: &Env, policy: Arc<ExpressPolicy>) -> Result<Unknown<'_
                 env.raw(),
                 function,
                 data,
-                Some(finalize),
+                Some(finalize::<P>),
                 ptr::null_mut(),
                 ptr::null_mut(),
             ) != sys::Status::napi_ok
         {
             // The function (if any) is unreachable garbage without a finalizer: free now.
-            finalize(env.raw(), data, ptr::null_mut());
+            finalize::<P>(env.raw(), data, ptr::null_mut());
             return Err(napi::Error::from_reason(
                 "cannot create the evaluator function",
             ));
@@ -140,10 +189,14 @@ pub(crate) fn create(env: &Env, policy: Arc<ExpressPolicy>) -> Result<Unknown<'_
 }
 
 /// Frees an evaluator's state (N-API finalizer of its function).
-unsafe extern "C" fn finalize(_env: sys::napi_env, data: *mut c_void, _hint: *mut c_void) {
+unsafe extern "C" fn finalize<P: Profile>(
+    _env: sys::napi_env,
+    data: *mut c_void,
+    _hint: *mut c_void,
+) {
     if !data.is_null() {
         // SAFETY: `data` came from `Box::into_raw` in `create` and is freed only here.
-        drop(unsafe { Box::from_raw(data.cast::<RefCell<Evaluator>>()) });
+        drop(unsafe { Box::from_raw(data.cast::<RefCell<Evaluator<P>>>()) });
     }
 }
 
@@ -154,13 +207,13 @@ unsafe fn throw(env: sys::napi_env, message: &CStr) -> sys::napi_value {
     ptr::null_mut()
 }
 
-/// The function's callback: `(method, origin, requestHeaders, vary, verdict, answer)`.
-unsafe extern "C" fn evaluate(
+/// The function's callback: reads the arguments, lets the profile answer.
+unsafe extern "C" fn evaluate<P: Profile>(
     env: sys::napi_env,
     info: sys::napi_callback_info,
 ) -> sys::napi_value {
-    let mut argc = ARGS;
-    let mut argv = [ptr::null_mut(); ARGS];
+    let mut argc = MAX_ARGS;
+    let mut argv: Args = [ptr::null_mut(); MAX_ARGS];
     let mut data = ptr::null_mut();
     // SAFETY: `env` and `info` are the ones N-API passed to this callback; missing
     // arguments are filled with `undefined`.
@@ -180,13 +233,20 @@ unsafe extern "C" fn evaluate(
     }
     // SAFETY: `data` is the `RefCell<Evaluator>` this function was created with, alive until
     // its finalizer runs, which cannot happen during a call of the function.
-    let cell = unsafe { &*data.cast::<RefCell<Evaluator>>() };
+    let cell = unsafe { &*data.cast::<RefCell<Evaluator<P>>>() };
     let Ok(mut evaluator) = cell.try_borrow_mut() else {
         // SAFETY: as above.
         return unsafe { throw(env, c"corsgate: evaluator re-entered") };
     };
+    let Evaluator {
+        profile,
+        input,
+        templates,
+    } = &mut *evaluator;
+    input.text.clear();
+    input.latin1.clear();
     // SAFETY: as above.
-    match unsafe { evaluator.call(env, &argv) } {
+    match unsafe { profile.call(env, &argv, input, templates) } {
         Ok(value) => value,
         // SAFETY: as above.
         Err(message) => unsafe { throw(env, message) },
@@ -195,11 +255,12 @@ unsafe extern "C" fn evaluate(
 
 /// Appends the UTF-8 of a JavaScript string to `buf`: its byte range, or `None` when `value`
 /// is not a string.
+#[inline]
 unsafe fn read_string(
     env: sys::napi_env,
     value: sys::napi_value,
     buf: &mut Vec<u8>,
-) -> std::result::Result<Option<Range<usize>>, &'static CStr> {
+) -> std::result::Result<Option<Range<usize>>, Failure> {
     let start = buf.len();
     if buf.capacity() - start < 64 {
         buf.reserve(256);
@@ -261,68 +322,72 @@ fn reference(value: &str, inputs: [(u8, Option<&str>); 3]) -> Option<u8> {
     })
 }
 
-impl Evaluator {
-    /// Reads the arguments, evaluates, and answers with a template id or text.
-    unsafe fn call(
+/// One answer: the status, the profile's fields, the headers in order.
+pub(crate) struct Answer<'a, H> {
+    status: Option<u16>,
+    /// Text fields after the status (strict: reason code and message).
+    fields: &'a [&'a str],
+    /// The headers in order, `(name, value)`, as often as needed.
+    headers: H,
+    /// Whether the profile lets this answer be a template (no new text in it).
+    template: bool,
+}
+
+impl Templates {
+    /// Sends `answer` back: a template id, a new template, or the whole answer. `refs` are
+    /// the request's strings a value may be (by address), with their letters; `input` is
+    /// where every string argument lies (a value inside it that is no whole reference is
+    /// request text no template can hold).
+    ///
+    /// # Safety
+    /// `env` is the current call's.
+    #[inline(always)]
+    unsafe fn reply<'a, H, I>(
         &mut self,
         env: sys::napi_env,
-        argv: &[sys::napi_value; ARGS],
-    ) -> std::result::Result<sys::napi_value, &'static CStr> {
-        let Evaluator {
-            policy,
-            input,
+        answer: Answer<'_, H>,
+        refs: [(u8, Option<&str>); 3],
+        input: &[u8],
+    ) -> sys::napi_value
+    where
+        H: Fn() -> I,
+        I: Iterator<Item = (&'static str, &'a str)>,
+    {
+        let Templates {
             key,
             out,
-            templates,
+            ids,
             last,
         } = self;
-        input.clear();
-        // SAFETY (each read): `env` and the values are this call's.
-        let method = unsafe { read_string(env, argv[0], input) }?;
-        let origin = unsafe { read_string(env, argv[1], input) }?;
-        let request_headers = unsafe { read_string(env, argv[2], input) }?;
-        let vary = unsafe { read_string(env, argv[3], input) }?;
-        let answer = unsafe { read_string(env, argv[5], input) }?;
-        let mut verdict = 0;
-        // SAFETY: as above; a non-number leaves `verdict` at 0.
-        unsafe { sys::napi_get_value_uint32(env, argv[4], &mut verdict) };
-
-        let text = std::str::from_utf8(input).map_err(|_| c"corsgate: invalid UTF-8 from N-API")?;
-        let slice = |r: Option<Range<usize>>| r.and_then(|r| text.get(r));
-        let method = slice(method).unwrap_or("");
-        let (origin, request_headers, vary, answer) = (
-            slice(origin),
-            slice(request_headers),
-            slice(vary),
-            slice(answer),
-        );
-
-        let req = crate::express_request(method, origin, request_headers, vary, verdict, answer);
-        let decision = policy.evaluate(&req);
-        let status = decision.status();
-
-        // The template key: status, then per header its name and either a reference or the
-        // constant value. Not a template when a value is text no template can hold.
-        let refs = [(b'o', origin), (b'h', request_headers), (b'a', answer)];
-        let input_range = text.as_bytes().as_ptr_range();
-        let mut template = vary.is_none_or(str::is_empty);
-        key.clear();
-        key.extend_from_slice(&status.unwrap_or(0).to_le_bytes());
-        for (name, value) in decision.headers() {
-            if !template {
-                break;
+        let status = answer.status;
+        // The template key: status, fields, then per header its name and either a reference
+        // or the constant value. Not a template when a value is text no template can hold.
+        let input_range = input.as_ptr_range();
+        let mut template = answer.template;
+        if template {
+            key.clear();
+            key.extend_from_slice(&status.unwrap_or(0).to_le_bytes());
+            for field in answer.fields {
+                key.extend_from_slice(&(field.len() as u32).to_le_bytes());
+                key.extend_from_slice(field.as_bytes());
+                template &= !field.contains('\n');
             }
-            key.extend_from_slice(&(name.len() as u32).to_le_bytes());
-            key.extend_from_slice(name.as_bytes());
-            match reference(value, refs) {
-                Some(kind) => key.push(kind),
-                None if value.contains('\n') || input_range.contains(&value.as_ptr()) => {
-                    template = false
+            for (name, value) in (answer.headers)() {
+                if !template {
+                    break;
                 }
-                None => {
-                    key.push(b'c');
-                    key.extend_from_slice(&(value.len() as u32).to_le_bytes());
-                    key.extend_from_slice(value.as_bytes());
+                key.extend_from_slice(&(name.len() as u32).to_le_bytes());
+                key.extend_from_slice(name.as_bytes());
+                match reference(value, refs) {
+                    Some(kind) => key.push(kind),
+                    None if value.contains('\n') || input_range.contains(&value.as_ptr()) => {
+                        template = false
+                    }
+                    None => {
+                        key.push(b'c');
+                        key.extend_from_slice(&(value.len() as u32).to_le_bytes());
+                        key.extend_from_slice(value.as_bytes());
+                    }
                 }
             }
         }
@@ -333,7 +398,7 @@ impl Evaluator {
             let known = if *key == last.0 {
                 Some(last.1)
             } else {
-                let found = templates.get(key.as_slice()).copied();
+                let found = ids.get(key.as_slice()).copied();
                 if let Some(id) = found {
                     last.0.clone_from(key);
                     last.1 = id;
@@ -343,17 +408,21 @@ impl Evaluator {
             if let Some(id) = known {
                 // SAFETY: `env` is this call's.
                 unsafe { sys::napi_create_uint32(env, id, &mut result) };
-                return Ok(result);
+                return result;
             }
-            if templates.len() < MAX_TEMPLATES {
-                let id = templates.len() as u32;
-                templates.insert(key.as_slice().into(), id);
+            if ids.len() < MAX_TEMPLATES {
+                let id = ids.len() as u32;
+                ids.insert(key.as_slice().into(), id);
                 out.clear();
                 let _ = writeln!(out, "#{id}");
                 if let Some(s) = status {
                     let _ = write!(out, "{s}");
                 }
-                for (name, value) in decision.headers() {
+                for field in answer.fields {
+                    out.push('\n');
+                    out.push_str(field);
+                }
+                for (name, value) in (answer.headers)() {
                     out.push('\n');
                     out.push_str(name);
                     out.push('\n');
@@ -366,7 +435,7 @@ impl Evaluator {
                     }
                 }
                 // SAFETY: as above.
-                return Ok(unsafe { string(env, out) });
+                return unsafe { string(env, out) };
             }
         }
 
@@ -376,7 +445,12 @@ impl Evaluator {
             let _ = write!(out, "{s}");
         }
         let mut split = false;
-        for (name, value) in decision.headers() {
+        for field in answer.fields {
+            split |= field.contains('\n');
+            out.push('\n');
+            out.push_str(field);
+        }
+        for (name, value) in (answer.headers)() {
             split |= value.contains('\n');
             out.push('\n');
             out.push_str(name);
@@ -385,19 +459,164 @@ impl Evaluator {
         }
         if !split {
             // SAFETY: as above.
-            return Ok(unsafe { string(env, out) });
+            return unsafe { string(env, out) };
         }
+        let status = status.map(|s| s.to_string()).unwrap_or_default();
+        let parts: Vec<&str> = std::iter::once(status.as_str())
+            .chain(answer.fields.iter().copied())
+            .chain((answer.headers)().flat_map(|(n, v)| [n, v]))
+            .collect();
         // SAFETY: as above.
         unsafe {
-            sys::napi_create_array_with_length(env, 1 + 2 * decision.headers().len(), &mut result);
-            let status = status.map(|s| s.to_string()).unwrap_or_default();
-            let parts = std::iter::once(status.as_str())
-                .chain(decision.headers().flat_map(|(n, v)| [n, v]));
-            for (i, part) in parts.enumerate() {
+            sys::napi_create_array_with_length(env, parts.len(), &mut result);
+            for (i, part) in parts.into_iter().enumerate() {
                 sys::napi_set_element(env, result, i as u32, string(env, part));
             }
         }
-        Ok(result)
+        result
+    }
+}
+
+/// The `cors` drop-in's profile: `(method, origin, requestHeaders, vary, verdict, answer)`.
+pub(crate) struct Express(pub(crate) Arc<ExpressPolicy>);
+
+impl Profile for Express {
+    unsafe fn call(
+        &self,
+        env: sys::napi_env,
+        argv: &Args,
+        input: &mut Input,
+        templates: &mut Templates,
+    ) -> std::result::Result<sys::napi_value, Failure> {
+        let buf = &mut input.text;
+        // SAFETY (each read): `env` and the values are this call's.
+        let method = unsafe { read_string(env, argv[0], buf) }?;
+        let origin = unsafe { read_string(env, argv[1], buf) }?;
+        let request_headers = unsafe { read_string(env, argv[2], buf) }?;
+        let vary = unsafe { read_string(env, argv[3], buf) }?;
+        let answer = unsafe { read_string(env, argv[5], buf) }?;
+        let mut verdict = 0;
+        // SAFETY: as above; a non-number leaves `verdict` at 0.
+        unsafe { sys::napi_get_value_uint32(env, argv[4], &mut verdict) };
+
+        let text = std::str::from_utf8(buf).map_err(|_| c"corsgate: invalid UTF-8 from N-API")?;
+        let slice = |r: Option<Range<usize>>| r.and_then(|r| text.get(r));
+        let method = slice(method).unwrap_or("");
+        let (origin, request_headers, vary, answer) = (
+            slice(origin),
+            slice(request_headers),
+            slice(vary),
+            slice(answer),
+        );
+
+        let req = crate::express_request(method, origin, request_headers, vary, verdict, answer);
+        let decision = self.0.evaluate(&req);
+        let refs = [(b'o', origin), (b'h', request_headers), (b'a', answer)];
+        let reply = Answer {
+            status: decision.status(),
+            fields: &[],
+            headers: || decision.headers(),
+            template: vary.is_none_or(str::is_empty),
+        };
+        // SAFETY: as above.
+        Ok(unsafe { templates.reply(env, reply, refs, text.as_bytes()) })
+    }
+}
+
+/// The strict middleware's profile: `(method, path, origin, requestMethod, requestHeaders,
+/// requestPrivateNetwork, vary)`, the four CORS request headers each `undefined` or one line.
+pub(crate) struct Strict(pub(crate) Arc<SharedPolicy>);
+
+/// The request header names of [`Strict`]'s arguments 2 to 5, in that order.
+const STRICT_HEADERS: [&str; 4] = [
+    "origin",
+    "access-control-request-method",
+    "access-control-request-headers",
+    "access-control-request-private-network",
+];
+
+/// Where a header value's bytes are: the UTF-8 input as is, or converted to Latin-1.
+enum Bytes {
+    Input(Range<usize>),
+    Latin1(Range<usize>),
+}
+
+impl Profile for Strict {
+    unsafe fn call(
+        &self,
+        env: sys::napi_env,
+        argv: &Args,
+        input: &mut Input,
+        templates: &mut Templates,
+    ) -> std::result::Result<sys::napi_value, Failure> {
+        let buf = &mut input.text;
+        // SAFETY (each read): `env` and the values are this call's.
+        let method = unsafe { read_string(env, argv[0], buf) }?;
+        let path = unsafe { read_string(env, argv[1], buf) }?
+            .ok_or(c"corsgate: the request path is not a string")?;
+        let mut values = [const { None }; 4];
+        for (value, &arg) in values.iter_mut().zip(&argv[2..6]) {
+            *value = unsafe { read_string(env, arg, buf) }?;
+        }
+        let vary = unsafe { read_string(env, argv[6], buf) }?;
+
+        let text = std::str::from_utf8(buf).map_err(|_| c"corsgate: invalid UTF-8 from N-API")?;
+        let slice = |r: &Option<Range<usize>>| r.clone().and_then(|r| text.get(r));
+        // Header values are the bytes Node decoded as Latin-1: characters up to U+00FF are
+        // single bytes (ASCII, the usual case, is used as is; so is text with characters
+        // above U+00FF, which no Latin-1 decoding made).
+        let latin1 = &mut input.latin1;
+        let bytes = values.each_ref().map(|r| {
+            let range = r.clone()?;
+            let value = text.get(range.clone())?;
+            if value.is_ascii() || value.chars().any(|c| u32::from(c) > 0xFF) {
+                return Some(Bytes::Input(range));
+            }
+            let start = latin1.len();
+            latin1.extend(value.chars().map(|c| u32::from(c) as u8));
+            Some(Bytes::Latin1(start..latin1.len()))
+        });
+        let converted = bytes.iter().any(|b| matches!(b, Some(Bytes::Latin1(_))));
+        let latin1 = &input.latin1[..];
+        let method = slice(&method).unwrap_or("");
+        let mut req = Request::new(method.as_bytes(), text.as_bytes().get(path).unwrap_or(b""));
+        for (name, value) in STRICT_HEADERS.iter().zip(&bytes) {
+            let value = match value {
+                Some(Bytes::Input(r)) => text.as_bytes().get(r.clone()),
+                Some(Bytes::Latin1(r)) => latin1.get(r.clone()),
+                None => None,
+            };
+            if let Some(value) = value {
+                req.add_header(name.as_bytes(), value);
+            }
+        }
+
+        let policy = self.0.load();
+        let d = policy.evaluate(&req);
+        let vary = slice(&vary).filter(|v| !v.is_empty());
+        let names = d.vary().names();
+        // With no `Vary` yet, merging gives the names joined: `value()`, a constant.
+        let merged = match vary {
+            Some(existing) => append_vary(existing, names),
+            None => d.vary().value().into(),
+        };
+        let vary_header = (!names.is_empty()).then_some(("Vary", merged.as_ref()));
+        let message = d.reason().map(|r| r.message().to_string());
+        let code = d.reason().map_or("", |r| r.code().as_str());
+        let fields = [code, message.as_deref().unwrap_or("")];
+        let refs = [
+            (b'o', slice(&values[0])),
+            (b'h', slice(&values[2])),
+            (b'm', slice(&values[1])),
+        ];
+        let reply = Answer {
+            status: d.status(),
+            fields: &fields,
+            headers: || d.headers().iter().copied().chain(vary_header),
+            template: vary.is_none() && d.reason().is_none() && !converted,
+        };
+        // SAFETY: as above.
+        Ok(unsafe { templates.reply(env, reply, refs, text.as_bytes()) })
     }
 }
 

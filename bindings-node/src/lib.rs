@@ -7,15 +7,17 @@
 //!   JavaScript already holds, or with text: `status\nname1\nvalue1\n…`, `status` being `""`
 //!   when the next handler answers.
 //! - [`Policy`]: corsgate's strict engine behind a [`SharedPolicy`], reconfigurable while
-//!   serving. `decide` is the middleware's hot path (flat array again); `evaluate` returns the
-//!   full decision with its reason.
+//!   serving. `decider()` returns the strict middleware's per-request function (raw
+//!   Node-API, the same [`evaluator`] machinery): a template id or text
+//!   `status\ncode\nmessage\nname1\nvalue1\n…`; `evaluate` returns the full decision with
+//!   its reason.
 //!
 //! Compilation never throws: the objects carry their `errors` and `warnings`, and the
 //! JavaScript wrapper turns errors into a `CorsgateConfigError`.
 
 use corsgate::express::{
-    append_vary, ExpressConfig, ExpressOrigin, ExpressPolicy as CoreExpress, ExpressRequest,
-    ListOption, OriginAnswer,
+    ExpressConfig, ExpressOrigin, ExpressPolicy as CoreExpress, ExpressRequest, ListOption,
+    OriginAnswer,
 };
 use corsgate::{ConfigErrors, Diagnostic, Format, Policy as CorePolicy, Request, SharedPolicy};
 use napi::bindgen_prelude::{Either, Env, Unknown};
@@ -217,7 +219,9 @@ impl ExpressPolicy {
     )]
     pub fn evaluator<'env>(&self, env: &'env Env) -> napi::Result<Unknown<'env>> {
         match &self.inner {
-            Ok(policy) => evaluator::create(env, Arc::clone(policy)),
+            Ok(policy) => {
+                evaluator::create(env, "evaluate", evaluator::Express(Arc::clone(policy)))
+            }
             Err(_) => Err(napi::Error::from_reason("the options did not compile")),
         }
     }
@@ -284,7 +288,7 @@ pub struct JsDecision {
 /// Corsgate's strict engine, swappable while serving.
 #[napi]
 pub struct Policy {
-    shared: Option<SharedPolicy>,
+    shared: Option<Arc<SharedPolicy>>,
     errors: Vec<Diagnostic>,
 }
 
@@ -338,7 +342,7 @@ impl Policy {
     pub fn new(source: String, kind: String) -> Self {
         match compile(&source, &kind) {
             Ok(p) => Policy {
-                shared: Some(SharedPolicy::new(p)),
+                shared: Some(Arc::new(SharedPolicy::new(p))),
                 errors: Vec::new(),
             },
             Err(e) => Policy {
@@ -415,41 +419,20 @@ impl Policy {
         }
     }
 
-    /// The middleware's hot path: `status, reasonCode, reasonMessage, name, value, …` packed
-    /// as [`Plan`], the last pair being `Vary` merged into the response's `vary` (when there
-    /// is one to set).
-    /// `headers` holds the request's CORS header lines as `[name, value, …]`.
-    #[napi]
-    pub fn decide(
-        &self,
-        method: String,
-        path: String,
-        headers: Vec<String>,
-        vary: Option<String>,
-    ) -> Plan {
-        let Some(shared) = &self.shared else {
-            return Either::A("\n\n".to_string());
-        };
-        let policy = shared.load();
-        let lines = header_bytes(&headers);
-        let req = request_of(&method, &path, &lines);
-        let d = policy.evaluate(&req);
-        let status = d.status().map(|s| s.to_string()).unwrap_or_default();
-        let (code, message) = match d.reason() {
-            Some(r) => (r.code().as_str(), r.message().to_string()),
-            None => ("", String::new()),
-        };
-        let merged = append_vary(vary.as_deref().unwrap_or(""), d.vary().names());
-        let mut parts = Vec::with_capacity(5 + 2 * d.headers().len());
-        parts.extend([status.as_str(), code, message.as_str()]);
-        for (name, value) in d.headers() {
-            parts.push(name);
-            parts.push(value);
+    /// The strict middleware's per-request function (module `evaluator`): `(method, path,
+    /// origin, requestMethod, requestHeaders, requestPrivateNetwork, vary) => number | string
+    /// | string[]`, each CORS request header `undefined` or one line, `vary` the response's
+    /// `Vary` (`undefined` when none). It answers with the id of a template it sent before,
+    /// a new template (`#id\n…`) or the whole answer: `status, reasonCode, reasonMessage,
+    /// name, value, …` `\n`-separated, the last pair being `Vary` merged into `vary` (when
+    /// there is one to set). It follows `reconfigure`. Throws when the policy did not compile.
+    #[napi(
+        ts_return_type = "(method: string, path: string, origin: string | undefined, requestMethod: string | undefined, requestHeaders: string | undefined, requestPrivateNetwork: string | undefined, vary: string | undefined) => number | string | string[]"
+    )]
+    pub fn decider<'env>(&self, env: &'env Env) -> napi::Result<Unknown<'env>> {
+        match &self.shared {
+            Some(shared) => evaluator::create(env, "decide", evaluator::Strict(Arc::clone(shared))),
+            None => Err(napi::Error::from_reason("the policy did not compile")),
         }
-        if !d.vary().names().is_empty() {
-            parts.push("Vary");
-            parts.push(&merged);
-        }
-        pack(&parts)
     }
 }

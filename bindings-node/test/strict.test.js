@@ -1,0 +1,101 @@
+'use strict';
+// The strict middleware (`middleware(policy)`) on real http.ServerResponse objects: each
+// request twice in a row and interleaved with others (its answers are templates the addon
+// sends once and JavaScript fills in afterwards, src/evaluator.rs), compared with what the
+// engine's full decision (`Policy.evaluate`, a separate path) says: status, CORS headers in
+// order, Vary (docs/semantics.md: appended to the response's own), reason code and message.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const corsgate = require('..');
+const { run } = require('./harness.js');
+
+const policy = new corsgate.Policy({
+  origins: ['https://app.example.com', 'https://*.example.org'],
+  methods: ['*'],
+  request_headers: ['*'],
+  credentials: true,
+  expose_headers: ['x-request-id'],
+  max_age: 600,
+  routes: [{ path: '/open/*', origins: ['*'], methods: ['PUT'] }],
+});
+
+const REQUESTS = [
+  ['GET', '/', { origin: 'https://app.example.com' }],
+  ['GET', '/', { origin: 'https://a.example.org' }],
+  ['GET', '/', { origin: 'https://b.example.org' }],
+  ['GET', '/', {}],
+  ['GET', '/', { origin: 'https://evil.example.com' }],
+  ['GET', '/', { origin: 'https://x.example.org\u00e9' }],
+  ['GET', '/open/x', { origin: 'https://evil.example.com' }],
+  ['OPTIONS', '/', { origin: 'https://a.example.org', 'access-control-request-method': 'PATCH', 'access-control-request-headers': 'x-one, x-two' }],
+  ['OPTIONS', '/', { origin: 'https://b.example.org', 'access-control-request-method': 'PROPFIND', 'access-control-request-headers': 'x-three' }],
+  ['OPTIONS', '/', { origin: 'https://app.example.com', 'access-control-request-method': 'put' }],
+  ['OPTIONS', '/', { origin: 'https://a.example.org', 'access-control-request-method': 'PATCH', 'access-control-request-headers': ' x-four ' }],
+  ['OPTIONS', '/', { origin: 'https://app.example.com', 'access-control-request-method': 'PUT', 'access-control-request-private-network': 'true' }],
+  ['OPTIONS', '/', { origin: 'https://app.example.com', 'access-control-request-method': 'P\u00fcT' }],
+  ['OPTIONS', '/open/y', { origin: 'https://any.example.net', 'access-control-request-method': 'PUT' }],
+  ['OPTIONS', '/open/y', { origin: 'https://any.example.net', 'access-control-request-method': 'DELETE' }],
+];
+
+/** What the middleware must do, from the engine's full decision and the response's Vary. */
+function expected(method, path, headers, presetVary) {
+  const d = policy.evaluate({ method, path, headers });
+  const out = d.headers.map(([n, v]) => [n.toLowerCase(), v]);
+  if (d.vary.length) {
+    const have = presetVary === undefined ? [] : presetVary.split(',').map((s) => s.trim().toLowerCase());
+    const add = d.vary.filter((n) => !have.includes(n.toLowerCase()));
+    out.push(['vary', [presetVary, ...add].filter((s) => s !== undefined).join(', ')]);
+  } else if (presetVary !== undefined) {
+    out.push(['vary', presetVary]);
+  }
+  if (d.status != null) out.push(['content-length', '0']);
+  return { status: d.status == null ? 200 : d.status, headers: out, reason: d.reason };
+}
+
+async function check(mw, denied, [method, path, headers], presetVary) {
+  const want = expected(method, path, headers, presetVary);
+  const snap = await runAt(mw, method, path, headers, presetVary);
+  const got = snap.headers.map(([n, v]) => [n.toLowerCase(), v]);
+  const label = `${method} ${path} ${JSON.stringify(headers)} vary=${presetVary}`;
+  // A preset Vary sits first on the response; the middleware replaces its value in place.
+  const order = (list) => list.slice().sort((a, b) => (a[0] === 'vary') - (b[0] === 'vary'));
+  assert.deepEqual(order(got), order(want.headers), label);
+  assert.equal(snap.statusCode, want.status, label);
+  assert.equal(snap.next.length, want.status === 200 ? 1 : 0, label);
+  const reason = denied.shift();
+  if (want.reason === null) {
+    assert.equal(reason, undefined, label);
+  } else {
+    assert.deepEqual(reason, { code: want.reason.code, message: want.reason.message }, label);
+  }
+  assert.equal(denied.length, 0, label);
+}
+
+/** `harness.run` with a path. */
+function runAt(mw, method, path, headers, presetVary) {
+  const wrapped = (req, res, next) => {
+    req.url = path;
+    mw(req, res, next);
+  };
+  return run(wrapped, method, headers, presetVary);
+}
+
+test('strict middleware answers as the full decision, again and again, interleaved', async () => {
+  const denied = [];
+  const mw = corsgate.middleware(policy, { onDenied: (reason, req) => { assert.ok(req); denied.push(reason); } });
+  for (let round = 0; round < 3; round++) {
+    for (const r of REQUESTS) {
+      await check(mw, denied, r);
+      await check(mw, denied, r);
+      await check(mw, denied, r, 'Accept-Encoding');
+      await check(mw, denied, r, 'origin');
+    }
+  }
+});
+
+test('strict middleware: a request that is not CORS gets only Vary and next()', async () => {
+  const mw = corsgate.middleware({ origins: ['https://app.example.com'] });
+  const snap = await run(mw, 'GET', {});
+  assert.deepEqual(snap.headers, [['Vary', 'Origin']]);
+  assert.equal(snap.next.length, 1);
+});
