@@ -280,9 +280,9 @@ pub(crate) trait Explain: Sync {
     }
 }
 
-impl Explain for crate::policy::Rules {
+impl Explain for crate::strict::Rules {
     fn explain(&self, f: &mut fmt::Formatter<'_>, code: ReasonCode, value: &[u8]) -> fmt::Result {
-        crate::policy::Rules::explain(self, f, code, value)
+        crate::strict::Rules::explain(self, f, code, value)
     }
 }
 

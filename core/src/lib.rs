@@ -17,26 +17,21 @@
 //! ```
 
 pub mod browser;
-mod browser_lines;
-mod config;
 mod decision;
 mod diagnostic;
-pub mod express;
 #[cfg(feature = "http")]
 pub mod http;
-mod matcher;
-mod origin;
-mod policy;
+mod profiles;
 mod request;
-mod shared;
-pub mod starlette;
-mod token;
+mod strict;
+mod syntax;
 
-pub use config::{Format, PolicyConfig, RouteConfig};
 pub use decision::{
     names, vary_lists, Decision, Header, Kind, Reason, ReasonCode, Vary, Verdict, MAX_HEADERS,
 };
 pub use diagnostic::{ConfigErrors, Diagnostic};
-pub use policy::Policy;
+pub use profiles::{express, starlette};
 pub use request::{Request, MAX_ACRH_BYTES, MAX_ACRH_LINES};
-pub use shared::SharedPolicy;
+pub use strict::config::{Format, PolicyConfig, RouteConfig};
+pub use strict::shared::SharedPolicy;
+pub use strict::Policy;

@@ -5,7 +5,7 @@ use super::error::{CorsError, CorsErrorKind};
 use super::request::{is_safelisted_method, Mode, Plan};
 use super::response::Response;
 use super::url::looks_like_valid_url;
-use crate::token::{is_token, trim_ows};
+use crate::syntax::token::{is_token, trim_ows};
 
 /// Response headers JavaScript can always read (Fetch "CORS-safelisted response-header name").
 pub const SAFELISTED_RESPONSE_HEADERS: [&str; 7] = [

@@ -2,8 +2,10 @@
 //! (is it cross-origin, is a preflight needed, which headers are CORS-unsafe).
 
 use super::url;
-use crate::origin;
-use crate::token::{is_forbidden_method, is_forbidden_request_header, is_token, normalize_method};
+use crate::syntax::origin;
+use crate::syntax::token::{
+    is_forbidden_method, is_forbidden_request_header, is_token, normalize_method,
+};
 use std::fmt;
 
 /// The request's credentials mode (`fetch(url, {credentials})`).

@@ -1,7 +1,7 @@
 //! What the server answered: a status and header lines, built in code or read from HTTP/1.1
 //! text.
 
-use crate::token::is_token;
+use crate::syntax::token::is_token;
 use std::fmt;
 
 /// A response as the browser receives it. Header names compare case-insensitively; a name may

@@ -1,7 +1,7 @@
 //! Just enough URL parsing for the checker: the origin of the page and of the target URL, and
 //! the URL as Chromium prints it in its console messages.
 
-use crate::origin;
+use crate::syntax::origin;
 
 /// A parsed absolute URL: its serialized origin and its text (scheme and host lower-cased,
 /// default port dropped, an empty path written `/`, no fragment).

@@ -1,17 +1,22 @@
 //! Compiling a policy and evaluating requests against it.
 
-use crate::browser_lines::BrowserLines;
-use crate::config::{Format, PolicyConfig, RouteConfig};
+mod acrh_lines;
+pub(crate) mod config;
+pub(crate) mod matcher;
+pub(crate) mod shared;
+
 use crate::decision::{names, Decision, Kind, Reason, ReasonCode, Vary, Verdict};
 use crate::diagnostic::{join, ConfigErrors, Diagnostic, Diagnostics};
-use crate::matcher::OriginMatcher;
-use crate::origin;
 use crate::request::{Request, Single, MAX_ACRH_BYTES, MAX_ACRH_LINES};
-use crate::token::{
+use crate::syntax::origin;
+use crate::syntax::token::{
     is_forbidden_method, is_forbidden_request_header, is_forbidden_response_header,
     is_safelisted_method, is_token, list_elements, normalize_method, trim_ows,
 };
+use acrh_lines::BrowserLines;
+use config::{Format, PolicyConfig, RouteConfig};
 use hashbrown::HashTable;
+use matcher::OriginMatcher;
 use std::fmt;
 
 /// A compiled, immutable policy: validated, with every request-independent header value

@@ -1,7 +1,7 @@
 //! The compiled origin allowlist: exact origins, subdomain and port wildcards, regexes.
 
 use crate::diagnostic::{closest, Diagnostic, Diagnostics};
-use crate::origin::{self, Defect, Host, Parsed, Port};
+use crate::syntax::origin::{self, Defect, Host, Parsed, Port};
 use hashbrown::{DefaultHashBuilder, HashSet, HashTable};
 use regex::RegexSet;
 use std::hash::{BuildHasher, Hasher};

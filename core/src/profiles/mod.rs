@@ -1,0 +1,5 @@
+//! The drop-in profiles: each answers exactly as its peer library does, proven against the
+//! real peer (`docs/semantics.md`).
+
+pub mod express;
+pub mod starlette;

@@ -1,0 +1,4 @@
+//! Bytes and grammar: HTTP tokens and lists, serialized origins. No policy knowledge.
+
+pub(crate) mod origin;
+pub(crate) mod token;
