@@ -280,12 +280,6 @@ pub(crate) trait Explain: Sync {
     }
 }
 
-impl Explain for crate::strict::Rules {
-    fn explain(&self, f: &mut fmt::Formatter<'_>, code: ReasonCode, value: &[u8]) -> fmt::Result {
-        crate::strict::Rules::explain(self, f, code, value)
-    }
-}
-
 /// Chromium's reason for an answer without `Access-Control-Allow-Origin`.
 pub(crate) fn missing_allow_origin(preflight: bool) -> &'static str {
     if preflight {

@@ -8,7 +8,7 @@
 //! hash lookup, without splitting and looking up each name. Any other line (spaces, upper
 //! case, another order, a name not allowed) takes the full check, which decides the same.
 
-use super::matcher::hash_with;
+use crate::syntax::ascii::hash_with;
 use hashbrown::{DefaultHashBuilder, HashTable};
 
 /// Policies listing more names than this get no table (it would hold 2^n - 1 lines).

@@ -1,10 +1,10 @@
 //! The compiled origin allowlist: exact origins, subdomain and port wildcards, regexes.
 
 use crate::diagnostic::{closest, Diagnostic, Diagnostics};
+use crate::syntax::ascii::hash_with;
 use crate::syntax::origin::{self, Defect, Host, Parsed, Port};
 use hashbrown::{DefaultHashBuilder, HashSet, HashTable};
 use regex::RegexSet;
-use std::hash::{BuildHasher, Hasher};
 
 /// Upper bound on the compiled size of all regexes together.
 const REGEX_SIZE_LIMIT: usize = 4 << 20;
@@ -34,15 +34,6 @@ pub(crate) struct OriginMatcher {
 struct Suffix {
     key: Box<str>,
     schemes: Vec<Box<str>>,
-}
-
-/// The hash of a table key: its bytes alone. `Hash` for slices also writes the length, which
-/// only matters when several fields are hashed in a row; a key here is one byte string, so
-/// leaving it out saves a multiply per lookup and changes nothing else.
-pub(crate) fn hash_with(hasher: &DefaultHashBuilder, bytes: &[u8]) -> u64 {
-    let mut h = hasher.build_hasher();
-    h.write(bytes);
-    h.finish()
 }
 
 /// Whether `b` may occur in a host label (`check_domain`, lower case only).

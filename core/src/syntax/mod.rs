@@ -1,4 +1,5 @@
 //! Bytes and grammar: HTTP tokens and lists, serialized origins. No policy knowledge.
 
+pub(crate) mod ascii;
 pub(crate) mod origin;
 pub(crate) mod token;

@@ -1,0 +1,282 @@
+//! Compiling one policy (the top level or a route) into [`Rules`]: validation, lint
+//! warnings and every request-independent header value.
+
+use super::acrh_lines::BrowserLines;
+use super::config::PolicyConfig;
+use super::matcher::OriginMatcher;
+use super::names::NameSet;
+use super::Rules;
+use crate::diagnostic::{join, Diagnostic, Diagnostics};
+use crate::syntax::token::{
+    is_forbidden_method, is_forbidden_request_header, is_forbidden_response_header, is_token,
+    normalize_method,
+};
+
+impl Rules {
+    pub(super) fn compile(c: &PolicyConfig, prefix: &str, d: &mut Diagnostics) -> Rules {
+        let at = |key: &str| join(prefix, key);
+        let star = c.origins.iter().position(|o| o == "*");
+        if let Some(i) = star {
+            let path = at(&format!("origins[{i}]"));
+            if c.credentials {
+                d.error(
+                    Diagnostic::new(
+                        path.clone(),
+                        "wildcard_origin_with_credentials",
+                        "`*` cannot be used with credentials: browsers reject the answer",
+                    )
+                    .hint("list the origins that may send credentials"),
+                );
+            }
+            if c.origins.iter().any(|o| o != "*") {
+                d.error(
+                    Diagnostic::new(
+                        path,
+                        "wildcard_origin_mixed",
+                        "`*` allows every origin, so listing others is a mistake",
+                    )
+                    .hint("remove `*`, or keep it alone"),
+                );
+            }
+        }
+        let origins = OriginMatcher::compile(
+            &c.origins,
+            &c.origin_regexes,
+            c.credentials,
+            c.allow_insecure_origins,
+            prefix,
+            d,
+        );
+        let (any_method, methods) = compile_methods(&c.methods, &at("methods"), d);
+        let (any_header, headers, allow_headers_value, browser_lines) =
+            compile_request_headers(c, &at("request_headers"), d);
+        let expose_value = compile_expose(c, &at("expose_headers"), d);
+        if c.allow_null_origin {
+            d.warn(
+                Diagnostic::new(
+                    at("allow_null_origin"),
+                    "null_origin_allowed",
+                    "the `null` origin is shared by every sandboxed iframe, file: page and data: URL",
+                )
+                .hint("allow the real origins of your pages instead"),
+            );
+        }
+        if c.private_network {
+            d.warn(
+                Diagnostic::new(
+                    at("private_network"),
+                    "private_network_enabled",
+                    "public websites allowed by this policy may reach this private-network service",
+                )
+                .hint("enable it only on services meant to be reached from public sites"),
+            );
+        }
+        let max_age = match c.max_age {
+            Some(n) if !(0..=86400).contains(&n) => {
+                d.error(
+                    Diagnostic::new(
+                        at("max_age"),
+                        "max_age_out_of_range",
+                        format!("max_age {n} is outside 0..=86400"),
+                    )
+                    .hint("browsers cap it anyway (Chromium 7200 s); 600 is common"),
+                );
+                None
+            }
+            Some(n) => {
+                if n > 7200 {
+                    d.warn(
+                        Diagnostic::new(
+                            at("max_age"),
+                            "max_age_above_browser_cap",
+                            format!("max_age {n} is above Chromium's cap of 7200 s (WebKit caps at 600 s)"),
+                        )
+                        .hint("use 7200 or less"),
+                    );
+                }
+                Some(n.to_string().into_boxed_str())
+            }
+            None => None,
+        };
+        let preflight_status = match u16::try_from(c.preflight_status) {
+            Ok(s) if (200..=299).contains(&s) => s,
+            _ => {
+                d.error(
+                    Diagnostic::new(
+                        at("preflight_status"),
+                        "preflight_status_out_of_range",
+                        format!(
+                            "preflight_status {} is not an ok status (200..=299)",
+                            c.preflight_status
+                        ),
+                    )
+                    .hint("browsers fail preflights without an ok status; use 204 or 200"),
+                );
+                204
+            }
+        };
+        Rules {
+            any_origin: star.is_some(),
+            origins,
+            allow_null: c.allow_null_origin,
+            any_method,
+            methods,
+            any_header,
+            allow_authorization: headers.contains(b"authorization"),
+            headers,
+            browser_lines,
+            allow_headers_value,
+            expose_value,
+            credentials: c.credentials,
+            max_age,
+            private_network: c.private_network,
+            preflight_status,
+            preflight_continue: c.preflight_continue,
+        }
+    }
+
+    pub(super) fn allows_no_origin(&self) -> bool {
+        !self.any_origin && !self.allow_null && self.origins.is_empty()
+    }
+}
+
+fn compile_methods(list: &[String], path: &str, d: &mut Diagnostics) -> (bool, Vec<Box<str>>) {
+    let mut any = false;
+    let mut out: Vec<Box<str>> = Vec::new();
+    for (i, m) in list.iter().enumerate() {
+        let p = format!("{path}[{i}]");
+        if m == "*" {
+            any = true;
+        } else if !is_token(m.as_bytes()) {
+            d.error(Diagnostic::new(
+                p,
+                "method_invalid",
+                format!("`{m}` is not an HTTP method token"),
+            ));
+        } else if is_forbidden_method(m) {
+            d.error(
+                Diagnostic::new(
+                    p,
+                    "method_forbidden",
+                    format!("`{m}` is a forbidden method: browsers never send it"),
+                )
+                .hint("remove it"),
+            );
+        } else {
+            let norm = String::from_utf8_lossy(normalize_method(m.as_bytes())).into_owned();
+            if out.iter().any(|o| **o == norm) {
+                d.warn(Diagnostic::new(
+                    p,
+                    "duplicate_entry",
+                    format!("`{m}` is listed twice"),
+                ));
+                continue;
+            }
+            if norm.bytes().any(|b| b.is_ascii_lowercase()) {
+                d.warn(
+                    Diagnostic::new(
+                        p,
+                        "method_not_uppercase",
+                        format!("browsers send `{m}` exactly as the page wrote it: only `fetch(…, {{method: '{m}'}})` matches"),
+                    )
+                    .hint(format!("write `{}`", m.to_ascii_uppercase())),
+                );
+            }
+            out.push(norm.into());
+        }
+    }
+    (any, out)
+}
+
+fn compile_request_headers(
+    c: &PolicyConfig,
+    path: &str,
+    d: &mut Diagnostics,
+) -> (bool, NameSet, Option<Box<str>>, BrowserLines) {
+    let mut any = false;
+    let mut set = NameSet::default();
+    let mut ordered: Vec<String> = Vec::new();
+    for (i, name) in c.request_headers.iter().enumerate() {
+        let p = format!("{path}[{i}]");
+        if name == "*" {
+            any = true;
+        } else if !is_token(name.as_bytes()) {
+            d.error(Diagnostic::new(
+                p,
+                "request_header_invalid",
+                format!("`{name}` is not an HTTP header name"),
+            ));
+        } else if is_forbidden_request_header(name) {
+            d.error(
+                Diagnostic::new(
+                    p,
+                    "request_header_forbidden",
+                    format!("`{name}` is a forbidden request header: pages cannot set it"),
+                )
+                .hint("remove it"),
+            );
+        } else if !set.insert(name) {
+            d.warn(Diagnostic::new(
+                p,
+                "duplicate_entry",
+                format!("`{name}` is listed twice"),
+            ));
+        } else {
+            ordered.push(name.to_ascii_lowercase());
+        }
+    }
+    let value = match (any, c.credentials) {
+        (true, true) => None,
+        (true, false) if set.contains(b"authorization") => Some("*, authorization".into()),
+        (true, false) => Some("*".into()),
+        (false, _) => Some(ordered.join(", ").into()),
+    };
+    // With `*`, any name is allowed: no finite list of lines.
+    let lines = match any {
+        true => BrowserLines::default(),
+        false => BrowserLines::new(&ordered),
+    };
+    (any, set, value, lines)
+}
+
+fn compile_expose(c: &PolicyConfig, path: &str, d: &mut Diagnostics) -> Option<Box<str>> {
+    let mut seen = NameSet::default();
+    let mut ordered: Vec<String> = Vec::new();
+    for (i, name) in c.expose_headers.iter().enumerate() {
+        let p = format!("{path}[{i}]");
+        if name == "*" && c.credentials {
+            d.error(
+                Diagnostic::new(
+                    p,
+                    "wildcard_expose_with_credentials",
+                    "`*` in expose_headers is the literal name `*` under credentials, exposing nothing",
+                )
+                .hint("list the header names to expose"),
+            );
+        } else if !is_token(name.as_bytes()) {
+            d.error(Diagnostic::new(
+                p,
+                "expose_header_invalid",
+                format!("`{name}` is not an HTTP header name"),
+            ));
+        } else if is_forbidden_response_header(name) {
+            d.error(
+                Diagnostic::new(
+                    p,
+                    "expose_header_forbidden",
+                    format!("`{name}` can never be read by JavaScript"),
+                )
+                .hint("remove it"),
+            );
+        } else if !seen.insert(name) {
+            d.warn(Diagnostic::new(
+                p,
+                "duplicate_entry",
+                format!("`{name}` is listed twice"),
+            ));
+        } else {
+            ordered.push(name.to_ascii_lowercase());
+        }
+    }
+    (!ordered.is_empty()).then(|| ordered.join(", ").into())
+}
