@@ -21,6 +21,7 @@ mod decision;
 mod diagnostic;
 #[cfg(feature = "http")]
 pub mod http;
+mod lint;
 mod profiles;
 mod request;
 mod strict;

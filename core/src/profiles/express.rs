@@ -21,7 +21,7 @@
 
 use crate::decision::{names, Kind};
 use crate::diagnostic::{ConfigErrors, Diagnostic, Diagnostics};
-use crate::strict::matcher::has_unescaped_dot;
+use crate::lint::has_unescaped_dot;
 use std::borrow::Cow;
 
 /// The `methods` default of the `cors` package.

@@ -27,8 +27,8 @@
 
 use crate::decision::{self, names, Decision, Explain, Kind, Reason, ReasonCode, Vary, Verdict};
 use crate::diagnostic::{ConfigErrors, Diagnostic, Diagnostics};
+use crate::lint::has_unescaped_dot;
 use crate::request::{Request, Single};
-use crate::strict::matcher::has_unescaped_dot;
 use crate::syntax::origin;
 use hashbrown::HashSet;
 use regex::Regex;
@@ -232,7 +232,7 @@ impl StarlettePolicy {
                         defect.describe()
                     ),
                 );
-                if let Some(h) = crate::strict::matcher::defect_hint(o, defect) {
+                if let Some(h) = crate::lint::defect_hint(o, defect) {
                     diag = diag.hint(h);
                 }
                 d.warn(diag);

@@ -1,13 +1,11 @@
 //! The compiled origin allowlist: exact origins, subdomain and port wildcards, regexes.
 
+use super::entries::{check_entry, compile_regexes};
 use crate::diagnostic::{closest, Diagnostic, Diagnostics};
 use crate::syntax::ascii::hash_with;
-use crate::syntax::origin::{self, Defect, Host, Parsed, Port};
+use crate::syntax::origin::{self, Host, Parsed, Port};
 use hashbrown::{DefaultHashBuilder, HashSet, HashTable};
 use regex::RegexSet;
-
-/// Upper bound on the compiled size of all regexes together.
-const REGEX_SIZE_LIMIT: usize = 4 << 20;
 
 /// Matches well-formed request origins. The cost of a lookup depends on the number of labels
 /// in the request's host, not on the number of patterns.
@@ -250,177 +248,6 @@ impl OriginMatcher {
     }
 }
 
-/// Validates one `origins` entry, reporting its defect or public-suffix problem.
-fn check_entry<'e>(entry: &'e str, path: &str, d: &mut Diagnostics) -> Option<Parsed<'e>> {
-    if entry == "null" {
-        d.error(
-            Diagnostic::new(path, "origin_null", "`null` cannot be listed in origins").hint(
-                "set allow_null_origin = true (it allows every sandboxed iframe and file: page)",
-            ),
-        );
-        return None;
-    }
-    let parsed = match origin::parse(entry.as_bytes(), true) {
-        Ok(p) => p,
-        Err(defect) => {
-            let mut diag = Diagnostic::new(
-                path,
-                defect.config_code(),
-                format!("`{entry}` {}", defect.describe()),
-            );
-            if let Some(h) = defect_hint(entry, defect) {
-                diag = diag.hint(h);
-            }
-            d.error(diag);
-            return None;
-        }
-    };
-    if let Host::Subdomains(suffix) = parsed.host {
-        match public_suffix(suffix) {
-            Some(psl::Type::Icann) => {
-                d.error(
-                    Diagnostic::new(
-                        path,
-                        "origin_wildcard_public_suffix",
-                        format!("`{entry}` allows every site under the public suffix `{suffix}`"),
-                    )
-                    .hint("name your own domain: `https://*.example.com`"),
-                );
-                return None;
-            }
-            Some(psl::Type::Private) => d.warn(
-                Diagnostic::new(
-                    path,
-                    "wildcard_shared_hosting",
-                    format!("`{entry}` allows every site hosted under `{suffix}`, and anyone can publish one"),
-                )
-                .hint(format!("list your own sites: `{}://yourname.{suffix}`", parsed.scheme)),
-            ),
-            None => {}
-        }
-    }
-    Some(parsed)
-}
-
-/// The kind of public suffix `domain` is, when it is exactly one.
-fn public_suffix(domain: &str) -> Option<psl::Type> {
-    let domain = domain.trim_end_matches('.');
-    let suffix = psl::suffix(domain.as_bytes())?;
-    if suffix.is_known() && suffix.as_bytes() == domain.as_bytes() {
-        suffix.typ()
-    } else {
-        None
-    }
-}
-
-/// A corrected spelling of a defective origin entry, where one is obvious.
-pub(crate) fn defect_hint(entry: &str, defect: Defect) -> Option<String> {
-    let fixed = match defect {
-        Defect::TrailingSlash => entry.trim_end_matches('/').to_string(),
-        Defect::Path | Defect::Query | Defect::Fragment => {
-            let rest_start = entry.find("://")? + 3;
-            let end = entry[rest_start..].find(['/', '?', '#'])? + rest_start;
-            entry[..end].to_string()
-        }
-        Defect::Uppercase => entry.to_ascii_lowercase(),
-        Defect::DefaultPort => entry[..entry.rfind(':')?].to_string(),
-        Defect::MissingScheme => format!("https://{}", entry.trim_end_matches('/')),
-        Defect::Userinfo => {
-            let start = entry.find("://")? + 3;
-            let at = entry.rfind('@')?;
-            format!("{}{}", &entry[..start], &entry[at + 1..])
-        }
-        Defect::Whitespace => entry.split_whitespace().collect::<Vec<_>>().join(""),
-        _ => return None,
-    };
-    Some(format!("write `{fixed}`"))
-}
-
-fn compile_regexes(regexes: &[String], prefix: &str, d: &mut Diagnostics) -> Option<RegexSet> {
-    let mut ok = Vec::new();
-    for (i, re) in regexes.iter().enumerate() {
-        let path = crate::diagnostic::join(prefix, &format!("origin_regexes[{i}]"));
-        let anchored = format!("^(?:{re})$");
-        match regex::RegexBuilder::new(&anchored)
-            .size_limit(REGEX_SIZE_LIMIT)
-            .build()
-        {
-            Ok(_) => {
-                if has_unescaped_dot(re) {
-                    d.warn(
-                        Diagnostic::new(
-                            path,
-                            "regex_unescaped_dot",
-                            format!("`{re}` has an unescaped `.`, which matches any character"),
-                        )
-                        .hint("escape dots in host names: `\\.`"),
-                    );
-                }
-                ok.push(anchored);
-            }
-            Err(e) => d.error(
-                Diagnostic::new(
-                    path,
-                    "origin_regex_invalid",
-                    format!(
-                        "`{re}` is not a valid regex: {}",
-                        first_line(&e.to_string())
-                    ),
-                )
-                .hint("regexes use Rust `regex` syntax and match the whole origin"),
-            ),
-        }
-    }
-    if ok.is_empty() {
-        return None;
-    }
-    match regex::RegexSetBuilder::new(&ok)
-        .size_limit(REGEX_SIZE_LIMIT)
-        .build()
-    {
-        Ok(set) => Some(set),
-        Err(e) => {
-            d.error(Diagnostic::new(
-                crate::diagnostic::join(prefix, "origin_regexes"),
-                "origin_regex_invalid",
-                format!(
-                    "the regexes together are too large: {}",
-                    first_line(&e.to_string())
-                ),
-            ));
-            None
-        }
-    }
-}
-
-fn first_line(s: &str) -> &str {
-    s.lines().last().unwrap_or(s).trim()
-}
-
-/// A `.` outside a character class, unescaped, between two host characters (`app.example`).
-pub(crate) fn has_unescaped_dot(re: &str) -> bool {
-    let b = re.as_bytes();
-    let mut in_class = false;
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'\\' => i += 1,
-            b'[' => in_class = true,
-            b']' => in_class = false,
-            b'.' if !in_class => {
-                let host_char =
-                    |c: Option<&u8>| c.is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'-');
-                if i > 0 && host_char(b.get(i - 1)) && host_char(b.get(i + 1)) {
-                    return true;
-                }
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    false
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -565,13 +392,5 @@ mod tests {
             .hint("http://localhost:3001", &o)
             .unwrap()
             .contains("port differs"));
-    }
-
-    #[test]
-    fn unescaped_dot_heuristic() {
-        assert!(has_unescaped_dot("https://app.example.com"));
-        assert!(!has_unescaped_dot(r"https://app\.example\.com"));
-        assert!(!has_unescaped_dot(r"https://.*\.example\.com"));
-        assert!(!has_unescaped_dot(r"https://[a.b]x\.com"));
     }
 }

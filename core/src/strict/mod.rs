@@ -3,6 +3,7 @@
 mod acrh_lines;
 mod compile;
 pub(crate) mod config;
+mod entries;
 mod evaluate;
 mod explain;
 pub(crate) mod matcher;

@@ -1,0 +1,142 @@
+//! Checking the `origins` and `origin_regexes` entries of a policy when it is compiled:
+//! defects, public suffixes, regex syntax and size.
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::lint::{defect_hint, has_unescaped_dot};
+use crate::syntax::origin::{self, Host, Parsed};
+use regex::RegexSet;
+
+/// Upper bound on the compiled size of all regexes together.
+const REGEX_SIZE_LIMIT: usize = 4 << 20;
+
+/// Validates one `origins` entry, reporting its defect or public-suffix problem.
+pub(super) fn check_entry<'e>(
+    entry: &'e str,
+    path: &str,
+    d: &mut Diagnostics,
+) -> Option<Parsed<'e>> {
+    if entry == "null" {
+        d.error(
+            Diagnostic::new(path, "origin_null", "`null` cannot be listed in origins").hint(
+                "set allow_null_origin = true (it allows every sandboxed iframe and file: page)",
+            ),
+        );
+        return None;
+    }
+    let parsed = match origin::parse(entry.as_bytes(), true) {
+        Ok(p) => p,
+        Err(defect) => {
+            let mut diag = Diagnostic::new(
+                path,
+                defect.config_code(),
+                format!("`{entry}` {}", defect.describe()),
+            );
+            if let Some(h) = defect_hint(entry, defect) {
+                diag = diag.hint(h);
+            }
+            d.error(diag);
+            return None;
+        }
+    };
+    if let Host::Subdomains(suffix) = parsed.host {
+        match public_suffix(suffix) {
+            Some(psl::Type::Icann) => {
+                d.error(
+                    Diagnostic::new(
+                        path,
+                        "origin_wildcard_public_suffix",
+                        format!("`{entry}` allows every site under the public suffix `{suffix}`"),
+                    )
+                    .hint("name your own domain: `https://*.example.com`"),
+                );
+                return None;
+            }
+            Some(psl::Type::Private) => d.warn(
+                Diagnostic::new(
+                    path,
+                    "wildcard_shared_hosting",
+                    format!("`{entry}` allows every site hosted under `{suffix}`, and anyone can publish one"),
+                )
+                .hint(format!("list your own sites: `{}://yourname.{suffix}`", parsed.scheme)),
+            ),
+            None => {}
+        }
+    }
+    Some(parsed)
+}
+
+/// The kind of public suffix `domain` is, when it is exactly one.
+fn public_suffix(domain: &str) -> Option<psl::Type> {
+    let domain = domain.trim_end_matches('.');
+    let suffix = psl::suffix(domain.as_bytes())?;
+    if suffix.is_known() && suffix.as_bytes() == domain.as_bytes() {
+        suffix.typ()
+    } else {
+        None
+    }
+}
+
+pub(super) fn compile_regexes(
+    regexes: &[String],
+    prefix: &str,
+    d: &mut Diagnostics,
+) -> Option<RegexSet> {
+    let mut ok = Vec::new();
+    for (i, re) in regexes.iter().enumerate() {
+        let path = crate::diagnostic::join(prefix, &format!("origin_regexes[{i}]"));
+        let anchored = format!("^(?:{re})$");
+        match regex::RegexBuilder::new(&anchored)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .build()
+        {
+            Ok(_) => {
+                if has_unescaped_dot(re) {
+                    d.warn(
+                        Diagnostic::new(
+                            path,
+                            "regex_unescaped_dot",
+                            format!("`{re}` has an unescaped `.`, which matches any character"),
+                        )
+                        .hint("escape dots in host names: `\\.`"),
+                    );
+                }
+                ok.push(anchored);
+            }
+            Err(e) => d.error(
+                Diagnostic::new(
+                    path,
+                    "origin_regex_invalid",
+                    format!(
+                        "`{re}` is not a valid regex: {}",
+                        first_line(&e.to_string())
+                    ),
+                )
+                .hint("regexes use Rust `regex` syntax and match the whole origin"),
+            ),
+        }
+    }
+    if ok.is_empty() {
+        return None;
+    }
+    match regex::RegexSetBuilder::new(&ok)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .build()
+    {
+        Ok(set) => Some(set),
+        Err(e) => {
+            d.error(Diagnostic::new(
+                crate::diagnostic::join(prefix, "origin_regexes"),
+                "origin_regex_invalid",
+                format!(
+                    "the regexes together are too large: {}",
+                    first_line(&e.to_string())
+                ),
+            ));
+            None
+        }
+    }
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().last().unwrap_or(s).trim()
+}
