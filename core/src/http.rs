@@ -27,8 +27,10 @@
 //! bytes. Only what the engine composes per request, such as a method it normalised, is
 //! copied.
 
-use crate::decision::{names, Decision, Vary};
+use crate::decision::Decision;
+use crate::header::names;
 use crate::request::{CorsHeader, Request};
+use crate::vary::Vary;
 use crate::Policy;
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Method, Response, StatusCode, Uri};

@@ -19,6 +19,7 @@
 pub mod browser;
 mod decision;
 mod diagnostic;
+mod header;
 #[cfg(feature = "http")]
 pub mod http;
 mod lint;
@@ -26,13 +27,14 @@ mod profiles;
 mod request;
 mod strict;
 mod syntax;
+mod vary;
 
-pub use decision::{
-    names, vary_lists, Decision, Header, Kind, Reason, ReasonCode, Vary, Verdict, MAX_HEADERS,
-};
+pub use decision::{Decision, Header, Kind, Reason, ReasonCode, Verdict, MAX_HEADERS};
 pub use diagnostic::{ConfigErrors, Diagnostic};
+pub use header::names;
 pub use profiles::{express, starlette};
 pub use request::{Request, MAX_ACRH_BYTES, MAX_ACRH_LINES};
 pub use strict::config::{Format, PolicyConfig, RouteConfig};
 pub use strict::shared::SharedPolicy;
 pub use strict::Policy;
+pub use vary::{vary_lists, Vary};

@@ -19,8 +19,9 @@
 //! What the profile does not do is run JavaScript: a RegExp, an array or a function given as
 //! `origin` is evaluated by the binding, which hands the result over as an [`OriginAnswer`].
 
-use crate::decision::{names, Kind};
+use crate::decision::Kind;
 use crate::diagnostic::{ConfigErrors, Diagnostic, Diagnostics};
+use crate::header::names;
 use crate::lint::has_unescaped_dot;
 use std::borrow::Cow;
 

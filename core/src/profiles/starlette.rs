@@ -25,11 +25,13 @@
 //! regular expression uses Rust `regex` syntax (no look-around or back-references); an
 //! `Origin` or `Access-Control-Request-Headers` value that is not UTF-8 is never reflected.
 
-use crate::decision::{self, names, Decision, Explain, Kind, Reason, ReasonCode, Vary, Verdict};
+use crate::decision::{self, Decision, Explain, Kind, Reason, ReasonCode, Verdict};
 use crate::diagnostic::{ConfigErrors, Diagnostic, Diagnostics};
+use crate::header::names;
 use crate::lint::has_unescaped_dot;
 use crate::request::{Request, Single};
 use crate::syntax::origin;
+use crate::vary::Vary;
 use hashbrown::HashSet;
 use regex::Regex;
 use std::borrow::Cow;

@@ -2,12 +2,14 @@
 //! headers, and the answer to a preflight.
 
 use super::Rules;
-use crate::decision::{names, Decision, Kind, Reason, ReasonCode, Vary, Verdict};
+use crate::decision::{Decision, Kind, Reason, ReasonCode, Verdict};
+use crate::header::names;
 use crate::request::{Request, Single, MAX_ACRH_BYTES, MAX_ACRH_LINES};
 use crate::syntax::origin;
 use crate::syntax::token::{
     is_safelisted_method, is_token, list_elements, normalize_method, trim_ows,
 };
+use crate::vary::Vary;
 
 impl Rules {
     pub(super) fn evaluate<'a>(&'a self, req: &Request<'a>) -> Decision<'a> {
