@@ -28,7 +28,7 @@
 //! copied.
 
 use crate::decision::Decision;
-use crate::header::names;
+use crate::header::HeaderName as CorsName;
 use crate::request::{CorsHeader, Request};
 use crate::vary::Vary;
 use crate::Policy;
@@ -42,39 +42,27 @@ const REQUEST_PRIVATE_NETWORK: HeaderName =
 const ALLOW_PRIVATE_NETWORK: HeaderName =
     HeaderName::from_static("access-control-allow-private-network");
 
-/// Every name a decision may set, with its `http` name.
-static NAMES: [(&str, HeaderName); 7] = [
-    (names::ALLOW_ORIGIN, header::ACCESS_CONTROL_ALLOW_ORIGIN),
-    (
-        names::ALLOW_CREDENTIALS,
-        header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
-    ),
-    (names::ALLOW_METHODS, header::ACCESS_CONTROL_ALLOW_METHODS),
-    (names::ALLOW_HEADERS, header::ACCESS_CONTROL_ALLOW_HEADERS),
-    (names::ALLOW_PRIVATE_NETWORK, ALLOW_PRIVATE_NETWORK),
-    (names::MAX_AGE, header::ACCESS_CONTROL_MAX_AGE),
-    (names::EXPOSE_HEADERS, header::ACCESS_CONTROL_EXPOSE_HEADERS),
+/// The `http` name of each of [`CorsName::CORS`], by index.
+static NAMES: [HeaderName; 7] = [
+    header::ACCESS_CONTROL_ALLOW_ORIGIN,
+    header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+    header::ACCESS_CONTROL_ALLOW_METHODS,
+    header::ACCESS_CONTROL_ALLOW_HEADERS,
+    ALLOW_PRIVATE_NETWORK,
+    header::ACCESS_CONTROL_MAX_AGE,
+    header::ACCESS_CONTROL_EXPOSE_HEADERS,
 ];
 
-/// Where a name a decision sets is in [`NAMES`]. The lengths tell the names apart but for
-/// the methods' and the headers' (28 bytes), which differ at byte 21; a test checks the map.
+/// Where a name a decision sets is in [`NAMES`].
 fn name_index(name: &'static str) -> usize {
-    match (name.len(), name.as_bytes().get(21)) {
-        (27, _) => 0,
-        (32, _) => 1,
-        (28, Some(b'M')) => 2,
-        (28, _) => 3,
-        (36, _) => 4,
-        (22, _) => 5,
-        _ => 6,
-    }
+    CorsName::of_canonical(name).index()
 }
 
 /// The `http` name of `NAMES[index]`.
 fn http_name(index: usize) -> HeaderName {
     NAMES
         .get(index)
-        .map_or(header::ACCESS_CONTROL_ALLOW_ORIGIN, |(_, n)| n.clone())
+        .map_or(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderName::clone)
 }
 
 /// A compiled [`Policy`] with its request-independent values already `HeaderValue`s.
@@ -257,8 +245,8 @@ impl ResponseHeaders {
     /// `-Expose-Headers` the application set is replaced (two values fail in browsers), and
     /// the `Vary` names it does not list yet are appended.
     pub fn apply(self, headers: &mut HeaderMap) {
-        if headers.keys().any(|k| NAMES.iter().any(|(_, n)| n == k)) {
-            for (_, name) in &NAMES {
+        if headers.keys().any(|k| NAMES.iter().any(|n| n == k)) {
+            for name in &NAMES {
                 headers.remove(name);
             }
         }
@@ -364,7 +352,8 @@ mod tests {
 
     #[test]
     fn every_name_maps_to_its_http_name() {
-        for (i, (name, http)) in NAMES.iter().enumerate() {
+        for (i, http) in NAMES.iter().enumerate() {
+            let name = CorsName::CORS[i].canonical();
             assert_eq!(name_index(name), i, "{name}");
             assert!(http.as_str().eq_ignore_ascii_case(name));
         }

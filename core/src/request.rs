@@ -35,6 +35,15 @@ impl<'a> Single<'a> {
     }
 }
 
+/// The request headers the engine reads, in lower case, in the order of [`CorsHeader`]: a
+/// binding may pass only these to [`Request::add_header`] (C: `CORSGATE_REQUEST_HEADER_*`).
+pub const REQUEST_HEADER_NAMES: [&str; 4] = [
+    "origin",
+    "access-control-request-method",
+    "access-control-request-headers",
+    "access-control-request-private-network",
+];
+
 /// The request headers CORS reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum CorsHeader {
@@ -42,6 +51,24 @@ pub(crate) enum CorsHeader {
     RequestMethod,
     RequestHeaders,
     PrivateNetwork,
+}
+
+impl CorsHeader {
+    const ALL: [CorsHeader; 4] = [
+        CorsHeader::Origin,
+        CorsHeader::RequestMethod,
+        CorsHeader::RequestHeaders,
+        CorsHeader::PrivateNetwork,
+    ];
+
+    /// The header `name` is (ASCII case-insensitively), if CORS reads it.
+    fn parse(name: &[u8]) -> Option<CorsHeader> {
+        REQUEST_HEADER_NAMES
+            .iter()
+            .zip(CorsHeader::ALL)
+            .find(|(n, _)| name.eq_ignore_ascii_case(n.as_bytes()))
+            .map(|(_, which)| which)
+    }
 }
 
 /// The request as CORS sees it: method, path and the raw bytes of the CORS request headers.
@@ -82,16 +109,7 @@ impl<'a> Request<'a> {
     /// Adds one header line. Names compare case-insensitively; lines CORS does not read are
     /// ignored, so a binding may pass every header of the request.
     pub fn add_header(&mut self, name: &[u8], value: &'a [u8]) {
-        let is = |n: &str| name.eq_ignore_ascii_case(n.as_bytes());
-        let which = if is("origin") {
-            CorsHeader::Origin
-        } else if is("access-control-request-method") {
-            CorsHeader::RequestMethod
-        } else if is("access-control-request-headers") {
-            CorsHeader::RequestHeaders
-        } else if is("access-control-request-private-network") {
-            CorsHeader::PrivateNetwork
-        } else {
+        let Some(which) = CorsHeader::parse(name) else {
             return;
         };
         self.add_cors_header(which, value);

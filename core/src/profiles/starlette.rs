@@ -27,7 +27,7 @@
 
 use crate::decision::{self, Decision, Explain, Kind, Reason, ReasonCode, Verdict};
 use crate::diagnostic::{ConfigErrors, Diagnostic, Diagnostics};
-use crate::header::names;
+use crate::header::{names, HeaderName};
 use crate::lint::has_unescaped_dot;
 use crate::request::{Request, Single};
 use crate::syntax::origin;
@@ -545,16 +545,7 @@ impl Explain for StarlettePolicy {
 
 /// The lower-case form of a canonical CORS header name, as Starlette sends it.
 fn lower(name: &'static str) -> &'static str {
-    match name {
-        names::ALLOW_ORIGIN => "access-control-allow-origin",
-        names::ALLOW_CREDENTIALS => "access-control-allow-credentials",
-        names::ALLOW_METHODS => "access-control-allow-methods",
-        names::ALLOW_HEADERS => "access-control-allow-headers",
-        names::ALLOW_PRIVATE_NETWORK => "access-control-allow-private-network",
-        names::MAX_AGE => "access-control-max-age",
-        names::EXPOSE_HEADERS => "access-control-expose-headers",
-        other => other,
-    }
+    HeaderName::of_canonical(name).lower()
 }
 
 /// The whole header block of a preflight answered by the `starlette` profile (a decision
