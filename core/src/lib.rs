@@ -30,7 +30,7 @@ mod syntax;
 mod vary;
 
 pub use decision::{Decision, Header, Kind, Reason, ReasonCode, Verdict, MAX_HEADERS};
-pub use diagnostic::{ConfigErrors, Diagnostic};
+pub use diagnostic::{ConfigErrors, Diagnostic, DiagnosticCode, Profile, Severity};
 pub use header::names;
 pub use header::HeaderName;
 pub use profiles::{express, starlette};

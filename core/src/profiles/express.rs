@@ -20,7 +20,7 @@
 //! `origin` is evaluated by the binding, which hands the result over as an [`OriginAnswer`].
 
 use crate::decision::Kind;
-use crate::diagnostic::{ConfigErrors, Diagnostic, Diagnostics};
+use crate::diagnostic::{ConfigErrors, Diagnostic, DiagnosticCode, Diagnostics};
 use crate::header::names;
 use crate::lint::has_unescaped_dot;
 use std::borrow::Cow;
@@ -251,7 +251,7 @@ impl ExpressPolicy {
                 d.error(
                     Diagnostic::new(
                         "methods",
-                        "invalid_type",
+                        DiagnosticCode::InvalidType,
                         "methods is null or undefined: the cors package throws a TypeError on every preflight",
                     )
                     .hint(format!("leave it out for the default \"{DEFAULT_METHODS}\"")),
@@ -266,7 +266,7 @@ impl ExpressPolicy {
                 d.error(
                     Diagnostic::new(
                         "optionsSuccessStatus",
-                        "invalid_status",
+                        DiagnosticCode::InvalidStatus,
                         format!("optionsSuccessStatus is {shown}: Node.js refuses a status outside 100..=999"),
                     )
                     .hint("use 204 (the default) or 200 for old browsers"),
@@ -445,7 +445,7 @@ fn lint(config: &ExpressConfig, d: &mut Diagnostics) {
             ExpressOrigin::Any => d.warn(
                 Diagnostic::new(
                     "origin",
-                    "credentials_with_wildcard_origin",
+                    DiagnosticCode::CredentialsWithWildcardOrigin,
                     "credentials: true with origin '*': browsers reject every credentialed response, and allowing any origin with credentials would be unsafe",
                 )
                 .hint("list the origins that may send credentials: origin: ['https://app.example.com']"),
@@ -453,7 +453,7 @@ fn lint(config: &ExpressConfig, d: &mut Diagnostics) {
             ExpressOrigin::Reflect => d.warn(
                 Diagnostic::new(
                     "origin",
-                    "credentials_with_reflected_origin",
+                    DiagnosticCode::CredentialsWithReflectedOrigin,
                     "credentials: true with origin: true reflects every origin: any website can make authenticated requests and read the answers",
                 )
                 .hint("list the origins that may send credentials: origin: ['https://app.example.com']"),
@@ -468,7 +468,7 @@ fn lint(config: &ExpressConfig, d: &mut Diagnostics) {
             d.warn(
                 Diagnostic::new(
                     path.clone(),
-                    "regex_unanchored",
+                    DiagnosticCode::RegexUnanchored,
                     format!(
                         "/{source}/ is not anchored at {}: the cors package tests it anywhere in the origin, so {} matches too",
                         match (starts, ends) {
@@ -486,7 +486,7 @@ fn lint(config: &ExpressConfig, d: &mut Diagnostics) {
             d.warn(
                 Diagnostic::new(
                     path.clone(),
-                    "regex_unescaped_dot",
+                    DiagnosticCode::RegexUnescapedDot,
                     format!("/{source}/ has an unescaped `.`, which matches any character"),
                 )
                 .hint("escape dots in host names: `\\.`"),

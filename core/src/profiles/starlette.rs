@@ -26,7 +26,7 @@
 //! `Origin` or `Access-Control-Request-Headers` value that is not UTF-8 is never reflected.
 
 use crate::decision::{self, Decision, Explain, Kind, Reason, ReasonCode, Verdict};
-use crate::diagnostic::{ConfigErrors, Diagnostic, Diagnostics};
+use crate::diagnostic::{ConfigErrors, Diagnostic, DiagnosticCode, Diagnostics};
 use crate::header::{names, HeaderName};
 use crate::lint::has_unescaped_dot;
 use crate::request::{Request, Single};
@@ -186,7 +186,7 @@ impl StarlettePolicy {
                     d.error(
                         Diagnostic::new(
                             format!("{key}[{i}]"),
-                            "value_not_ascii",
+                            DiagnosticCode::ValueNotAscii,
                             format!("`{}` cannot be sent in an HTTP header", v.escape_debug()),
                         )
                         .hint("use printable ASCII only"),
@@ -206,7 +206,7 @@ impl StarlettePolicy {
                     d.warn(
                         Diagnostic::new(
                             format!("allow_origins[{i}]"),
-                            "wildcard_origin_with_credentials",
+                            DiagnosticCode::WildcardOriginWithCredentials,
                             "`*` with allow_credentials reflects every origin with credentials: \
                              any website can read responses made with the user's cookies",
                         )
@@ -219,7 +219,7 @@ impl StarlettePolicy {
                 d.warn(
                     Diagnostic::new(
                         format!("allow_origins[{i}]"),
-                        "null_origin_allowed",
+                        DiagnosticCode::NullOriginAllowed,
                         "the `null` origin is shared by every sandboxed iframe, file: page and data: URL",
                     )
                     .hint("allow the real origins of your pages instead"),
@@ -227,7 +227,7 @@ impl StarlettePolicy {
             } else if let Err(defect) = origin::parse(o.as_bytes(), false) {
                 let mut diag = Diagnostic::new(
                     format!("allow_origins[{i}]"),
-                    "origin_never_matches",
+                    DiagnosticCode::OriginNeverMatches,
                     format!(
                         "`{}` {}: browsers never send it, so it allows nothing",
                         o.escape_debug(),
@@ -249,7 +249,7 @@ impl StarlettePolicy {
                 d.warn(
                     Diagnostic::new(
                         "allow_origin_regex",
-                        "regex_unescaped_dot",
+                        DiagnosticCode::RegexUnescapedDot,
                         format!("`{re}` has an unescaped `.`, which matches any character"),
                     )
                     .hint("escape dots: `\\.`"),
@@ -263,7 +263,7 @@ impl StarlettePolicy {
                     d.error(
                         Diagnostic::new(
                             "allow_origin_regex",
-                            "origin_regex_invalid",
+                            DiagnosticCode::OriginRegexInvalid,
                             format!("`{re}` is not a valid regular expression: {line}"),
                         )
                         .hint("Rust `regex` syntax: no look-around or back-references"),
@@ -277,7 +277,7 @@ impl StarlettePolicy {
             d.warn(
                 Diagnostic::new(
                     "allow_private_network",
-                    "private_network_enabled",
+                    DiagnosticCode::PrivateNetworkEnabled,
                     "public websites allowed by this policy may reach this private-network service",
                 )
                 .hint("enable it only on services meant to be reached from public sites"),

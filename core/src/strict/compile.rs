@@ -6,7 +6,7 @@ use super::config::PolicyConfig;
 use super::matcher::OriginMatcher;
 use super::names::NameSet;
 use super::Rules;
-use crate::diagnostic::{join, Diagnostic, Diagnostics};
+use crate::diagnostic::{join, Diagnostic, DiagnosticCode, Diagnostics};
 use crate::syntax::token::{
     is_forbidden_method, is_forbidden_request_header, is_forbidden_response_header, is_token,
     normalize_method,
@@ -22,7 +22,7 @@ impl Rules {
                 d.error(
                     Diagnostic::new(
                         path.clone(),
-                        "wildcard_origin_with_credentials",
+                        DiagnosticCode::WildcardOriginWithCredentials,
                         "`*` cannot be used with credentials: browsers reject the answer",
                     )
                     .hint("list the origins that may send credentials"),
@@ -32,7 +32,7 @@ impl Rules {
                 d.error(
                     Diagnostic::new(
                         path,
-                        "wildcard_origin_mixed",
+                        DiagnosticCode::WildcardOriginMixed,
                         "`*` allows every origin, so listing others is a mistake",
                     )
                     .hint("remove `*`, or keep it alone"),
@@ -55,7 +55,7 @@ impl Rules {
             d.warn(
                 Diagnostic::new(
                     at("allow_null_origin"),
-                    "null_origin_allowed",
+                    DiagnosticCode::NullOriginAllowed,
                     "the `null` origin is shared by every sandboxed iframe, file: page and data: URL",
                 )
                 .hint("allow the real origins of your pages instead"),
@@ -65,7 +65,7 @@ impl Rules {
             d.warn(
                 Diagnostic::new(
                     at("private_network"),
-                    "private_network_enabled",
+                    DiagnosticCode::PrivateNetworkEnabled,
                     "public websites allowed by this policy may reach this private-network service",
                 )
                 .hint("enable it only on services meant to be reached from public sites"),
@@ -76,7 +76,7 @@ impl Rules {
                 d.error(
                     Diagnostic::new(
                         at("max_age"),
-                        "max_age_out_of_range",
+                        DiagnosticCode::MaxAgeOutOfRange,
                         format!("max_age {n} is outside 0..=86400"),
                     )
                     .hint("browsers cap it anyway (Chromium 7200 s); 600 is common"),
@@ -88,7 +88,7 @@ impl Rules {
                     d.warn(
                         Diagnostic::new(
                             at("max_age"),
-                            "max_age_above_browser_cap",
+                            DiagnosticCode::MaxAgeAboveBrowserCap,
                             format!("max_age {n} is above Chromium's cap of 7200 s (WebKit caps at 600 s)"),
                         )
                         .hint("use 7200 or less"),
@@ -104,7 +104,7 @@ impl Rules {
                 d.error(
                     Diagnostic::new(
                         at("preflight_status"),
-                        "preflight_status_out_of_range",
+                        DiagnosticCode::PreflightStatusOutOfRange,
                         format!(
                             "preflight_status {} is not an ok status (200..=299)",
                             c.preflight_status
@@ -150,14 +150,14 @@ fn compile_methods(list: &[String], path: &str, d: &mut Diagnostics) -> (bool, V
         } else if !is_token(m.as_bytes()) {
             d.error(Diagnostic::new(
                 p,
-                "method_invalid",
+                DiagnosticCode::MethodInvalid,
                 format!("`{m}` is not an HTTP method token"),
             ));
         } else if is_forbidden_method(m) {
             d.error(
                 Diagnostic::new(
                     p,
-                    "method_forbidden",
+                    DiagnosticCode::MethodForbidden,
                     format!("`{m}` is a forbidden method: browsers never send it"),
                 )
                 .hint("remove it"),
@@ -167,7 +167,7 @@ fn compile_methods(list: &[String], path: &str, d: &mut Diagnostics) -> (bool, V
             if out.iter().any(|o| **o == norm) {
                 d.warn(Diagnostic::new(
                     p,
-                    "duplicate_entry",
+                    DiagnosticCode::DuplicateEntry,
                     format!("`{m}` is listed twice"),
                 ));
                 continue;
@@ -176,7 +176,7 @@ fn compile_methods(list: &[String], path: &str, d: &mut Diagnostics) -> (bool, V
                 d.warn(
                     Diagnostic::new(
                         p,
-                        "method_not_uppercase",
+                        DiagnosticCode::MethodNotUppercase,
                         format!("browsers send `{m}` exactly as the page wrote it: only `fetch(…, {{method: '{m}'}})` matches"),
                     )
                     .hint(format!("write `{}`", m.to_ascii_uppercase())),
@@ -203,14 +203,14 @@ fn compile_request_headers(
         } else if !is_token(name.as_bytes()) {
             d.error(Diagnostic::new(
                 p,
-                "request_header_invalid",
+                DiagnosticCode::RequestHeaderInvalid,
                 format!("`{name}` is not an HTTP header name"),
             ));
         } else if is_forbidden_request_header(name) {
             d.error(
                 Diagnostic::new(
                     p,
-                    "request_header_forbidden",
+                    DiagnosticCode::RequestHeaderForbidden,
                     format!("`{name}` is a forbidden request header: pages cannot set it"),
                 )
                 .hint("remove it"),
@@ -218,7 +218,7 @@ fn compile_request_headers(
         } else if !set.insert(name) {
             d.warn(Diagnostic::new(
                 p,
-                "duplicate_entry",
+                DiagnosticCode::DuplicateEntry,
                 format!("`{name}` is listed twice"),
             ));
         } else {
@@ -248,7 +248,7 @@ fn compile_expose(c: &PolicyConfig, path: &str, d: &mut Diagnostics) -> Option<B
             d.error(
                 Diagnostic::new(
                     p,
-                    "wildcard_expose_with_credentials",
+                    DiagnosticCode::WildcardExposeWithCredentials,
                     "`*` in expose_headers is the literal name `*` under credentials, exposing nothing",
                 )
                 .hint("list the header names to expose"),
@@ -256,14 +256,14 @@ fn compile_expose(c: &PolicyConfig, path: &str, d: &mut Diagnostics) -> Option<B
         } else if !is_token(name.as_bytes()) {
             d.error(Diagnostic::new(
                 p,
-                "expose_header_invalid",
+                DiagnosticCode::ExposeHeaderInvalid,
                 format!("`{name}` is not an HTTP header name"),
             ));
         } else if is_forbidden_response_header(name) {
             d.error(
                 Diagnostic::new(
                     p,
-                    "expose_header_forbidden",
+                    DiagnosticCode::ExposeHeaderForbidden,
                     format!("`{name}` can never be read by JavaScript"),
                 )
                 .hint("remove it"),
@@ -271,7 +271,7 @@ fn compile_expose(c: &PolicyConfig, path: &str, d: &mut Diagnostics) -> Option<B
         } else if !seen.insert(name) {
             d.warn(Diagnostic::new(
                 p,
-                "duplicate_entry",
+                DiagnosticCode::DuplicateEntry,
                 format!("`{name}` is listed twice"),
             ));
         } else {

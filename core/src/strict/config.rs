@@ -1,6 +1,6 @@
 //! What a user writes: the policy keys, read from JSON, TOML or built in Rust.
 
-use crate::diagnostic::{closest, join, ConfigErrors, Diagnostic, Diagnostics};
+use crate::diagnostic::{closest, join, ConfigErrors, Diagnostic, DiagnosticCode, Diagnostics};
 use serde_json::{Map, Value};
 
 /// A policy as written by its author, before validation. Build it in Rust (it implements
@@ -130,7 +130,7 @@ impl PolicyConfig {
             Ok(_) => {
                 diags.error(Diagnostic::new(
                     "",
-                    "invalid_type",
+                    DiagnosticCode::InvalidType,
                     "a policy must be a table/object of keys",
                 ));
                 PolicyConfig::default()
@@ -143,7 +143,7 @@ impl PolicyConfig {
                 };
                 diags.error(Diagnostic::new(
                     "",
-                    "parse_error",
+                    DiagnosticCode::ParseError,
                     format!("not valid {what}: {msg}"),
                 ));
                 PolicyConfig::default()
@@ -185,14 +185,22 @@ fn read_policy(
             "preflight_continue" => c.preflight_continue = boolean(value, &path, d),
             "allow_insecure_origins" => c.allow_insecure_origins = boolean(value, &path, d),
             "routes" if in_route => d.error(
-                Diagnostic::new(path, "route_nested", "routes cannot contain routes")
-                    .hint("list every route at the top level; the first match wins"),
+                Diagnostic::new(
+                    path,
+                    DiagnosticCode::RouteNested,
+                    "routes cannot contain routes",
+                )
+                .hint("list every route at the top level; the first match wins"),
             ),
             "routes" => c.routes = routes(value, &path, d),
             "path" if in_route => {} // read by `routes`
             _ => {
                 let known = KEYS.iter().copied().filter(|k| in_route || *k != "path");
-                let mut diag = Diagnostic::new(path, "unknown_key", format!("unknown key `{key}`"));
+                let mut diag = Diagnostic::new(
+                    path,
+                    DiagnosticCode::UnknownKey,
+                    format!("unknown key `{key}`"),
+                );
                 if let Some(near) = closest(key, known) {
                     diag = diag.hint(format!("did you mean `{near}`?"));
                 }
@@ -226,8 +234,12 @@ fn routes(value: &Value, path: &str, d: &mut Diagnostics) -> Vec<RouteConfig> {
             }
             None => {
                 d.error(
-                    Diagnostic::new(route_path, "route_path_missing", "this route has no `path`")
-                        .hint("add `path = \"/api/*\"` (or an exact path)"),
+                    Diagnostic::new(
+                        route_path,
+                        DiagnosticCode::RoutePathMissing,
+                        "this route has no `path`",
+                    )
+                    .hint("add `path = \"/api/*\"` (or an exact path)"),
                 );
                 continue;
             }
@@ -242,7 +254,11 @@ fn routes(value: &Value, path: &str, d: &mut Diagnostics) -> Vec<RouteConfig> {
 }
 
 fn type_error(path: &str, expected: &str) -> Diagnostic {
-    Diagnostic::new(path, "invalid_type", format!("expected {expected}"))
+    Diagnostic::new(
+        path,
+        DiagnosticCode::InvalidType,
+        format!("expected {expected}"),
+    )
 }
 
 fn strings(value: &Value, path: &str, d: &mut Diagnostics) -> Vec<String> {

@@ -1,9 +1,9 @@
 //! Checking the `origins` and `origin_regexes` entries of a policy when it is compiled:
 //! defects, public suffixes, regex syntax and size.
 
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::{Diagnostic, DiagnosticCode, Diagnostics};
 use crate::lint::{defect_hint, has_unescaped_dot};
-use crate::syntax::origin::{self, Host, Parsed};
+use crate::syntax::origin::{self, Defect, Host, Parsed};
 use regex::RegexSet;
 
 /// Upper bound on the compiled size of all regexes together.
@@ -17,9 +17,12 @@ pub(super) fn check_entry<'e>(
 ) -> Option<Parsed<'e>> {
     if entry == "null" {
         d.error(
-            Diagnostic::new(path, "origin_null", "`null` cannot be listed in origins").hint(
-                "set allow_null_origin = true (it allows every sandboxed iframe and file: page)",
-            ),
+            Diagnostic::new(
+                path,
+                DiagnosticCode::OriginNull,
+                "`null` cannot be listed in origins",
+            )
+            .hint("set allow_null_origin = true (it allows every sandboxed iframe and file: page)"),
         );
         return None;
     }
@@ -28,7 +31,7 @@ pub(super) fn check_entry<'e>(
         Err(defect) => {
             let mut diag = Diagnostic::new(
                 path,
-                defect.config_code(),
+                defect_code(defect),
                 format!("`{entry}` {}", defect.describe()),
             );
             if let Some(h) = defect_hint(entry, defect) {
@@ -44,7 +47,7 @@ pub(super) fn check_entry<'e>(
                 d.error(
                     Diagnostic::new(
                         path,
-                        "origin_wildcard_public_suffix",
+                        DiagnosticCode::OriginWildcardPublicSuffix,
                         format!("`{entry}` allows every site under the public suffix `{suffix}`"),
                     )
                     .hint("name your own domain: `https://*.example.com`"),
@@ -54,7 +57,7 @@ pub(super) fn check_entry<'e>(
             Some(psl::Type::Private) => d.warn(
                 Diagnostic::new(
                     path,
-                    "wildcard_shared_hosting",
+                    DiagnosticCode::WildcardSharedHosting,
                     format!("`{entry}` allows every site hosted under `{suffix}`, and anyone can publish one"),
                 )
                 .hint(format!("list your own sites: `{}://yourname.{suffix}`", parsed.scheme)),
@@ -63,6 +66,24 @@ pub(super) fn check_entry<'e>(
         }
     }
     Some(parsed)
+}
+
+/// The policy error code for an entry in `origins` with `defect`.
+fn defect_code(defect: Defect) -> DiagnosticCode {
+    match defect {
+        Defect::Whitespace => DiagnosticCode::OriginWhitespace,
+        Defect::MissingScheme => DiagnosticCode::OriginMissingScheme,
+        Defect::Userinfo => DiagnosticCode::OriginHasUserinfo,
+        Defect::TrailingSlash => DiagnosticCode::OriginTrailingSlash,
+        Defect::Path => DiagnosticCode::OriginHasPath,
+        Defect::Query => DiagnosticCode::OriginHasQuery,
+        Defect::Fragment => DiagnosticCode::OriginHasFragment,
+        Defect::InvalidPort => DiagnosticCode::OriginInvalidPort,
+        Defect::DefaultPort => DiagnosticCode::OriginDefaultPort,
+        Defect::BadWildcard => DiagnosticCode::OriginBadWildcard,
+        Defect::Uppercase => DiagnosticCode::OriginUppercase,
+        Defect::TooLong | Defect::NonAscii | Defect::Invalid => DiagnosticCode::OriginInvalid,
+    }
 }
 
 /// The kind of public suffix `domain` is, when it is exactly one.
@@ -94,7 +115,7 @@ pub(super) fn compile_regexes(
                     d.warn(
                         Diagnostic::new(
                             path,
-                            "regex_unescaped_dot",
+                            DiagnosticCode::RegexUnescapedDot,
                             format!("`{re}` has an unescaped `.`, which matches any character"),
                         )
                         .hint("escape dots in host names: `\\.`"),
@@ -105,7 +126,7 @@ pub(super) fn compile_regexes(
             Err(e) => d.error(
                 Diagnostic::new(
                     path,
-                    "origin_regex_invalid",
+                    DiagnosticCode::OriginRegexInvalid,
                     format!(
                         "`{re}` is not a valid regex: {}",
                         first_line(&e.to_string())
@@ -126,7 +147,7 @@ pub(super) fn compile_regexes(
         Err(e) => {
             d.error(Diagnostic::new(
                 crate::diagnostic::join(prefix, "origin_regexes"),
-                "origin_regex_invalid",
+                DiagnosticCode::OriginRegexInvalid,
                 format!(
                     "the regexes together are too large: {}",
                     first_line(&e.to_string())

@@ -1,7 +1,7 @@
 //! The compiled origin allowlist: exact origins, subdomain and port wildcards, regexes.
 
 use super::entries::{check_entry, compile_regexes};
-use crate::diagnostic::{closest, Diagnostic, Diagnostics};
+use crate::diagnostic::{closest, Diagnostic, DiagnosticCode, Diagnostics};
 use crate::syntax::ascii::hash_with;
 use crate::syntax::origin::{self, Host, Parsed, Port};
 use hashbrown::{DefaultHashBuilder, HashSet, HashTable};
@@ -60,7 +60,7 @@ impl OriginMatcher {
                 d.error(
                     Diagnostic::new(
                         path.clone(),
-                        "origin_insecure_with_credentials",
+                        DiagnosticCode::OriginInsecureWithCredentials,
                         format!("`{entry}` is not https, and credentials are on: anyone on the network path can act as it"),
                     )
                     .hint(format!(
@@ -72,7 +72,7 @@ impl OriginMatcher {
             if !m.insert(entry, parsed) {
                 d.warn(Diagnostic::new(
                     path,
-                    "duplicate_entry",
+                    DiagnosticCode::DuplicateEntry,
                     format!("`{entry}` is listed twice"),
                 ));
             }

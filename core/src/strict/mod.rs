@@ -12,7 +12,7 @@ mod routes;
 pub(crate) mod shared;
 
 use crate::decision::Decision;
-use crate::diagnostic::{join, ConfigErrors, Diagnostic, Diagnostics};
+use crate::diagnostic::{join, ConfigErrors, Diagnostic, DiagnosticCode, Diagnostics};
 use crate::request::Request;
 use acrh_lines::BrowserLines;
 use config::{Format, PolicyConfig, RouteConfig};
@@ -59,7 +59,7 @@ impl Policy {
         let text = std::fs::read_to_string(path).map_err(|e| ConfigErrors {
             errors: vec![Diagnostic::new(
                 "",
-                "io_error",
+                DiagnosticCode::IoError,
                 format!("cannot read {}: {e}", path.display()),
             )],
             warnings: Vec::new(),
@@ -78,7 +78,7 @@ impl Policy {
             d.warn(
                 Diagnostic::new(
                     "origins",
-                    "no_origins",
+                    DiagnosticCode::NoOrigins,
                     "no origin is allowed: every cross-origin request is denied",
                 )
                 .hint("add origins, e.g. origins = [\"https://app.example.com\"]"),
@@ -145,7 +145,7 @@ fn compile_route(
     if !route.policy.routes.is_empty() {
         d.error(Diagnostic::new(
             join(prefix, "routes"),
-            "route_nested",
+            DiagnosticCode::RouteNested,
             "routes cannot contain routes",
         ));
     }
@@ -154,7 +154,7 @@ fn compile_route(
         d.error(
             Diagnostic::new(
                 join(prefix, "path"),
-                "route_path_invalid",
+                DiagnosticCode::RoutePathInvalid,
                 format!("`{}` is not a route path", route.path),
             )
             .hint("write an exact path (`/api/health`) or a prefix ending in `/*` (`/api/*`)"),

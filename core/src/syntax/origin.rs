@@ -24,24 +24,6 @@ pub(crate) enum Defect {
 }
 
 impl Defect {
-    /// The policy error code for an entry in `origins` with this defect.
-    pub fn config_code(self) -> &'static str {
-        match self {
-            Defect::Whitespace => "origin_whitespace",
-            Defect::MissingScheme => "origin_missing_scheme",
-            Defect::Userinfo => "origin_has_userinfo",
-            Defect::TrailingSlash => "origin_trailing_slash",
-            Defect::Path => "origin_has_path",
-            Defect::Query => "origin_has_query",
-            Defect::Fragment => "origin_has_fragment",
-            Defect::InvalidPort => "origin_invalid_port",
-            Defect::DefaultPort => "origin_default_port",
-            Defect::BadWildcard => "origin_bad_wildcard",
-            Defect::Uppercase => "origin_uppercase",
-            Defect::TooLong | Defect::NonAscii | Defect::Invalid => "origin_invalid",
-        }
-    }
-
     /// What is wrong, in a few words ("has a trailing slash").
     pub fn describe(self) -> &'static str {
         match self {

@@ -1,5 +1,8 @@
 //! Problems found in a policy: errors that stop compilation and lint warnings.
 
+mod code;
+
+pub use code::{DiagnosticCode, Profile, Severity};
 use std::fmt;
 
 /// One problem in a policy, located by its path (`origins[2]`, `routes[0].max_age`).
@@ -7,7 +10,8 @@ use std::fmt;
 pub struct Diagnostic {
     /// Where the problem is: `origins[2]`, `routes[0].methods[1]`, or empty for the whole file.
     pub path: String,
-    /// A stable, machine-readable code such as `origin_trailing_slash` (see docs/policy.md).
+    /// A stable, machine-readable code such as `origin_trailing_slash`: the spelling of a
+    /// [`DiagnosticCode`] (see docs/policy.md).
     pub code: &'static str,
     /// One line saying what is wrong.
     pub message: String,
@@ -18,12 +22,12 @@ pub struct Diagnostic {
 impl Diagnostic {
     pub(crate) fn new(
         path: impl Into<String>,
-        code: &'static str,
+        code: DiagnosticCode,
         message: impl Into<String>,
     ) -> Self {
         Diagnostic {
             path: path.into(),
-            code,
+            code: code.as_str(),
             message: message.into(),
             hint: None,
         }
