@@ -74,14 +74,17 @@ typedef struct {
     int denial_level;
 } corsgate_dir_conf;
 
-/* What the module did on this request (its request_config). */
-typedef enum {
-    CORSGATE_PENDING = 0,
-    /* The header_parser hook evaluated a preflight and answers it. */
-    CORSGATE_ANSWERED,
-    /* The response headers are written. */
-    CORSGATE_APPLIED
-} corsgate_state;
+/* What the module did on this request (its request_config, in the request pool). */
+typedef struct {
+    /* The policy the connection's decision was evaluated with for this request, or NULL. */
+    const corsgate_policy *evaluated;
+    /*
+     * The header table the decision was written to. httpd swaps r->headers_out for
+     * r->err_headers_out when it turns a response into an error response (an error bucket,
+     * a handler's status): the filter then runs again and writes the decision again.
+     */
+    const apr_table_t *written;
+} corsgate_request_state;
 
 /* A policy file named in .htaccess, compiled once per version of the file. */
 typedef struct {
@@ -401,12 +404,31 @@ static int pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
     return OK;
 }
 
+/* Frees the .htaccess policy cache when the process ends. */
+static apr_status_t free_htaccess_cache(void *data)
+{
+    apr_hash_index_t *hi;
+    corsgate_cached_file *entry;
+
+    (void)data;
+    for (hi = apr_hash_first(NULL, corsgate_htaccess_files); hi; hi = apr_hash_next(hi)) {
+        entry = apr_hash_this_val(hi);
+        corsgate_shared_free(entry->shared);
+        free(entry->error);
+    }
+    corsgate_htaccess_files = NULL;
+    corsgate_htaccess_lock = NULL;
+    return APR_SUCCESS;
+}
+
 static void child_init(apr_pool_t *pchild, server_rec *s)
 {
     apr_status_t rv;
 
     corsgate_htaccess_pool = pchild;
     corsgate_htaccess_files = apr_hash_make(pchild);
+    /* Registered before the lock is created: runs after the lock's own cleanup. */
+    apr_pool_cleanup_register(pchild, NULL, free_htaccess_cache, apr_pool_cleanup_null);
     rv = apr_thread_mutex_create(&corsgate_htaccess_lock, APR_THREAD_MUTEX_DEFAULT, pchild);
     if (rv != APR_SUCCESS) {
         corsgate_htaccess_lock = NULL;
@@ -644,11 +666,39 @@ static void set_headers(request_rec *r, const corsgate_decision *d)
     }
 }
 
+/*
+ * The decision for this request under `conf`'s policy: the one evaluated earlier for this
+ * request (the connection's decision: nothing else is evaluated on a connection while a
+ * request is in progress, subrequests are left alone), or a new evaluation, reported.
+ */
+static corsgate_decision *decide(request_rec *r, const corsgate_dir_conf *conf,
+                                 corsgate_request_state **state)
+{
+    corsgate_request_state *st = ap_get_module_config(r->request_config, &corsgate_module);
+    corsgate_decision *d;
+
+    if (st == NULL) {
+        st = apr_pcalloc(r->pool, sizeof *st);
+        ap_set_module_config(r->request_config, &corsgate_module, st);
+    }
+    *state = st;
+    if (st->evaluated == conf->policy) {
+        return connection_decision(r->connection);
+    }
+    d = evaluate(r, conf->policy);
+    if (d != NULL) {
+        st->evaluated = conf->policy;
+        report(r, conf, d);
+    }
+    return d;
+}
+
 /* Preflights: the header_parser hook */
 
 static int answer_preflight(request_rec *r)
 {
     const corsgate_dir_conf *conf;
+    corsgate_request_state *st;
     corsgate_decision *d;
     corsgate_bytes body;
     uint16_t status;
@@ -663,19 +713,14 @@ static int answer_preflight(request_rec *r)
         return DECLINED;
     }
 
-    d = evaluate(r, conf->policy);
+    d = decide(r, conf, &st);
     if (d == NULL) {
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    if (corsgate_decision_kind(d) != CORSGATE_KIND_PREFLIGHT) {
-        /* OPTIONS without Access-Control-Request-Method: an actual request. */
-        return DECLINED;
-    }
-    report(r, conf, d);
-
+    /* OPTIONS without Access-Control-Request-Method is an actual request; with
+     * preflight_continue (status 0) the handler answers. The filter writes the headers. */
     status = corsgate_decision_status(d);
-    if (status == 0) {
-        /* preflight_continue: the handler answers; the filter evaluates again and writes. */
+    if (corsgate_decision_kind(d) != CORSGATE_KIND_PREFLIGHT || status == 0) {
         return DECLINED;
     }
 
@@ -684,8 +729,6 @@ static int answer_preflight(request_rec *r)
         return rc;
     }
 
-    /* The filter writes the headers of this decision (nothing else evaluates in between). */
-    ap_set_module_config(r->request_config, &corsgate_module, (void *)(uintptr_t)CORSGATE_ANSWERED);
     r->status = status;
     /* A status httpd has no reason phrase for (299) gets "299 Status 299", not a 500. */
     r->status_line = ap_get_status_line_ex(r->pool, status);
@@ -709,29 +752,19 @@ static apr_status_t corsgate_filter(ap_filter_t *f, apr_bucket_brigade *bb)
 {
     request_rec *r = f->r;
     const corsgate_dir_conf *conf;
-    corsgate_state state;
+    corsgate_request_state *st;
     corsgate_decision *d;
 
     ap_remove_output_filter(f);
 
-    state = (corsgate_state)(uintptr_t)ap_get_module_config(r->request_config, &corsgate_module);
     conf = ap_get_module_config(r->per_dir_config, &corsgate_module);
-    if (state == CORSGATE_APPLIED || conf->policy == NULL) {
+    if (conf->policy == NULL) {
         return ap_pass_brigade(f->next, bb);
     }
-    ap_set_module_config(r->request_config, &corsgate_module, (void *)(uintptr_t)CORSGATE_APPLIED);
-
-    if (state == CORSGATE_ANSWERED) {
-        d = connection_decision(r->connection);
-    }
-    else {
-        d = evaluate(r, conf->policy);
-        if (d != NULL) {
-            report(r, conf, d);
-        }
-    }
-    if (d != NULL) {
+    d = decide(r, conf, &st);
+    if (d != NULL && st->written != r->headers_out) {
         set_headers(r, d);
+        st->written = r->headers_out;
     }
     return ap_pass_brigade(f->next, bb);
 }

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests/nginx"))
+sys.path.append(str(ROOT / "tests/nginx"))
 
 import harness  # noqa: E402  (tests/nginx/harness.py: client, upstream, free_port)
 
