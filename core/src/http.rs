@@ -27,6 +27,12 @@
 //! bytes. Only what the engine composes per request, such as a method it normalised, is
 //! copied.
 
+pub(crate) mod origin_check;
+mod shared;
+
+pub use origin_check::{single_origin, AsyncCheck, OriginCheck, OriginVerdict};
+pub use shared::SharedHttpPolicy;
+
 use crate::decision::Decision;
 use crate::header::HeaderName as CorsName;
 use crate::request::{CorsHeader, Request};
@@ -102,7 +108,20 @@ impl HttpPolicy {
         uri: &'a Uri,
         headers: &'a HeaderMap,
     ) -> HttpDecision<'a> {
+        self.evaluate_head_with(method, uri, headers, None)
+    }
+
+    /// Evaluates a request head with the caller's verdict on its origin (an
+    /// [`OriginCheck`]'s answer) in place of the policy's origin list; `None`: the list.
+    pub fn evaluate_head_with<'a>(
+        &'a self,
+        method: &'a Method,
+        uri: &'a Uri,
+        headers: &'a HeaderMap,
+        origin_allowed: Option<bool>,
+    ) -> HttpDecision<'a> {
         let mut view = Request::new(method.as_str().as_bytes(), uri.path().as_bytes());
+        view.origin_verdict = origin_allowed;
         // One pass over the headers; the values a decision may reflect are kept, so that
         // the answer can share their bytes.
         let mut reflectable = Reflectable::default();

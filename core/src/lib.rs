@@ -27,6 +27,8 @@ mod profiles;
 mod request;
 mod strict;
 mod syntax;
+#[cfg(feature = "tower")]
+pub mod tower;
 mod vary;
 
 pub use decision::{Decision, Header, Kind, Reason, ReasonCode, Verdict, MAX_HEADERS};
