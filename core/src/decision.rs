@@ -1,5 +1,6 @@
 //! What the engine answers: the kind of request, the verdict, the status and the headers.
 
+use crate::browser::console;
 use crate::request::MAX_ACRH_LINES;
 use crate::vary::Vary;
 use arrayvec::ArrayVec;
@@ -183,9 +184,9 @@ pub(crate) trait Explain: Sync {
 /// Chromium's reason for an answer without `Access-Control-Allow-Origin`.
 pub(crate) fn missing_allow_origin(preflight: bool) -> &'static str {
     if preflight {
-        PREFLIGHT_MISSING_ALLOW_ORIGIN
+        console::CHROMIUM_PREFLIGHT_MISSING_ALLOW_ORIGIN
     } else {
-        MISSING_ALLOW_ORIGIN
+        console::CHROMIUM_MISSING_ALLOW_ORIGIN
     }
 }
 
@@ -197,12 +198,6 @@ impl fmt::Debug for Reason<'_> {
             .finish()
     }
 }
-
-/// Chromium's text for a response without `Access-Control-Allow-Origin`.
-const MISSING_ALLOW_ORIGIN: &str =
-    "No 'Access-Control-Allow-Origin' header is present on the requested resource.";
-/// The same, for a preflight (Chromium prefixes preflight failures).
-const PREFLIGHT_MISSING_ALLOW_ORIGIN: &str = "Response to preflight request doesn't pass access control check: No 'Access-Control-Allow-Origin' header is present on the requested resource.";
 
 impl<'a> Reason<'a> {
     /// The stable code.
@@ -235,9 +230,6 @@ impl<'a> Reason<'a> {
 
     /// Chromium's whole console message for a `fetch()` of `url` from `origin`.
     pub fn browser_message(&self, url: &str, origin: &str) -> String {
-        format!(
-            "Access to fetch at '{url}' from origin '{origin}' has been blocked by CORS policy: {}",
-            self.browser_reason()
-        )
+        console::chromium_message(url, origin, self.browser_reason())
     }
 }

@@ -2,7 +2,9 @@
 //! README.md) against `corsgate::browser`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use corsgate::browser::{check, CorsError, Credentials, FetchRequest, Mode, Response};
+use corsgate::browser::{
+    check, Browser, BrowserOutcome, CorsError, Credentials, FetchRequest, Mode, Response,
+};
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -85,6 +87,54 @@ fn compare_error(
     }
 }
 
+/// `expect.firefox`: Firefox's verdict, reason, value, message and the console lines after it.
+fn compare_firefox(expected: &Value, got: &BrowserOutcome, problems: &mut Vec<String>) {
+    if expected["verdict"].as_str() != Some(got.verdict.as_str()) {
+        problems.push(format!(
+            "firefox: verdict {} != expected {}",
+            got.verdict.as_str(),
+            expected["verdict"]
+        ));
+    }
+    let Some(exp) = expected.get("error") else {
+        return;
+    };
+    match (exp, &got.error) {
+        (Value::Null, None) => {}
+        (Value::Null, Some(e)) => {
+            problems.push(format!("firefox: expected no error, got {}", e.kind))
+        }
+        (_, None) => problems.push(format!("firefox: expected {}, got none", exp["kind"])),
+        (_, Some(e)) => {
+            if exp["kind"].as_str() != Some(e.kind) {
+                problems.push(format!(
+                    "firefox: kind {} != expected {}",
+                    e.kind, exp["kind"]
+                ));
+            }
+            if exp["message"].as_str() != Some(e.message.as_str()) {
+                problems.push(format!(
+                    "firefox: message\n      got      {}\n      expected {}",
+                    e.message, exp["message"]
+                ));
+            }
+            if exp.get("value").and_then(Value::as_str) != e.value.as_deref() {
+                problems.push(format!(
+                    "firefox: value {:?} != expected {}",
+                    e.value, exp["value"]
+                ));
+            }
+            let then: Vec<String> = exp.get("then").map(strings).unwrap_or_default();
+            if e.console[1..] != then[..] {
+                problems.push(format!(
+                    "firefox: console after the message {:?} != expected {then:?}",
+                    &e.console[1..]
+                ));
+            }
+        }
+    }
+}
+
 fn strings(v: &Value) -> Vec<String> {
     v.as_array()
         .expect("array")
@@ -102,6 +152,10 @@ fn run_case(case: &Value) -> Vec<String> {
     let outcome = match check(&req, pre.as_ref(), resp.as_ref()) {
         Ok(o) => o,
         Err(e) => {
+            let firefox = exp["firefox"]["request_error"].as_str();
+            if firefox != Some(e.kind.as_str()) {
+                p.push(format!("firefox: expected request error {firefox:?}"));
+            }
             if exp.get("request_error").and_then(Value::as_str) != Some(e.kind.as_str()) {
                 p.push(format!(
                     "unexpected request error {}: {}",
@@ -115,6 +169,10 @@ fn run_case(case: &Value) -> Vec<String> {
     if let Some(k) = exp.get("request_error") {
         p.push(format!("expected request error {k}, got a plan"));
         return p;
+    }
+    match exp.get("firefox") {
+        Some(ff) => compare_firefox(ff, outcome.in_browser(Browser::Firefox), &mut p),
+        None => p.push("no Firefox expectation (expect.firefox)".into()),
     }
     if let Some(v) = exp.get("verdict").and_then(Value::as_str) {
         if v != outcome.verdict().as_str() {

@@ -1,6 +1,7 @@
 //! The Fetch standard's checks on the responses, in Chromium's order, with both verdicts where
-//! Chromium departs from the standard.
+//! Chromium departs from the standard (Firefox's reasons are derived in `in_browser`).
 
+use super::browsers::Browser;
 use super::error::{CorsError, CorsErrorKind};
 use super::request::{is_safelisted_method, Mode, Plan};
 use super::response::Response;
@@ -25,7 +26,8 @@ pub struct CacheLifetime {
     pub standard: u64,
     /// Chromium: capped at 7200; absent or unparsable is 5, negative is 0.
     pub chromium: u64,
-    /// Firefox: capped at 86400.
+    /// Firefox: capped at 86400; absent or empty is 5; any other value that is not all digits
+    /// (a sign, a space, two lines) is not cached at all (0; seen in Firefox 153 ESR).
     pub firefox: u64,
     /// WebKit (Safari): capped at 600.
     pub webkit: u64,
@@ -44,11 +46,28 @@ impl CacheLifetime {
         let negative = value
             .and_then(|v| v.strip_prefix('-'))
             .is_some_and(|d| lines == 1 && !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()));
+        let firefox = match value {
+            Some(v) if !v.is_empty() && parsed.is_none() => 0,
+            _ => standard.min(Browser::Firefox.max_age_cap()),
+        };
         CacheLifetime {
             standard,
-            chromium: if negative { 0 } else { standard.min(7200) },
-            firefox: standard.min(86400),
-            webkit: standard.min(600),
+            chromium: if negative {
+                0
+            } else {
+                standard.min(Browser::Chromium.max_age_cap())
+            },
+            firefox,
+            webkit: standard.min(Browser::WebKit.max_age_cap()),
+        }
+    }
+
+    /// The lifetime in `browser`.
+    pub fn in_browser(&self, browser: Browser) -> u64 {
+        match browser {
+            Browser::Chromium => self.chromium,
+            Browser::Firefox => self.firefox,
+            Browser::WebKit => self.webkit,
         }
     }
 }
@@ -103,8 +122,14 @@ fn token_list(response: &Response, name: &str) -> Result<Option<Vec<String>>, St
 }
 
 impl Plan {
-    fn error(&self, kind: CorsErrorKind, value: Option<String>, fix: String) -> CorsError {
-        CorsError::new(kind, value, &self.url, &self.origin, fix)
+    fn error(
+        &self,
+        kind: CorsErrorKind,
+        value: Option<String>,
+        fix: String,
+        status: u16,
+    ) -> CorsError {
+        CorsError::new(kind, value, &self.url, &self.origin, fix, status)
     }
 
     /// Fetch "CORS check" with Chromium's error kinds (`preflight` selects the preflight kinds).
@@ -122,7 +147,7 @@ impl Plan {
             } else {
                 kind
             };
-            Err(self.error(kind, value, fix))
+            Err(self.error(kind, value, fix, response.status))
         };
         let Some(acao) = response.get("access-control-allow-origin") else {
             let mut fix = format!(
@@ -212,6 +237,7 @@ impl Plan {
                 CorsErrorKind::PreflightDisallowedRedirect,
                 None,
                 format!("the preflight was answered with a {} redirect to {location}; browsers never follow redirects for preflights: make the page request the final URL (often an http→https or trailing-slash redirect), or answer OPTIONS without redirecting", response.status),
+                response.status,
             ));
             return out;
         }
@@ -231,6 +257,7 @@ impl Plan {
                 CorsErrorKind::PreflightInvalidStatus,
                 None,
                 format!("the preflight was answered with status {status} ({why}); a preflight needs a 2xx status: let the CORS layer answer OPTIONS itself (corsgate answers 204)"),
+                status,
             ));
             return out;
         }
@@ -242,6 +269,7 @@ impl Plan {
                     CorsErrorKind::InvalidAllowMethodsPreflightResponse,
                     None,
                     format!("Access-Control-Allow-Methods '{v}' is not a comma-separated list of methods (HTTP tokens)"),
+                    response.status,
                 ));
                 return out;
             }
@@ -257,6 +285,7 @@ impl Plan {
                     CorsErrorKind::InvalidAllowHeadersPreflightResponse,
                     None,
                     format!("Access-Control-Allow-Headers '{v}' is not a comma-separated list of header names (HTTP tokens)"),
+                    response.status,
                 ));
                 return out;
             }
@@ -290,6 +319,7 @@ impl Plan {
                     CorsErrorKind::MethodDisallowedByPreflightResponse,
                     Some(method.clone()),
                     fix,
+                    response.status,
                 ),
             );
             return out;
@@ -316,6 +346,7 @@ impl Plan {
                         CorsErrorKind::HeaderDisallowedByPreflightResponse,
                         Some(name.clone()),
                         header_fix(name),
+                        response.status,
                     ),
                 );
                 return out;
@@ -328,6 +359,7 @@ impl Plan {
                 CorsErrorKind::HeaderDisallowedByPreflightResponse,
                 Some("authorization".into()),
                 header_fix("authorization"),
+                response.status,
             ));
         }
         out.cache = Some(CacheLifetime::from_header(

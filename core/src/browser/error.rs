@@ -1,5 +1,6 @@
 //! Chromium's CORS error kinds, their console messages, and the fix on the server side.
 
+use super::console::{chromium_message, chromium_reason};
 use std::fmt;
 
 /// Chromium's `network::mojom::CorsError` kinds the checker reports, named as Chromium names
@@ -86,7 +87,7 @@ impl CorsErrorKind {
 
     /// Whether Chromium prefixes the reason with "Response to preflight request doesn't pass
     /// access control check: " (the method, header and parse errors have no prefix).
-    fn has_preflight_prefix(self) -> bool {
+    pub(crate) fn has_preflight_prefix(self) -> bool {
         use CorsErrorKind::*;
         matches!(
             self,
@@ -122,10 +123,6 @@ impl fmt::Display for CorsErrorKind {
     }
 }
 
-/// Appended by Chromium to the multiple/invalid/mismatch messages (Chromium 156; older
-/// versions went on about `no-cors`, and appended a `no-cors` hint to the missing-header text).
-const VALID_VALUE_HINT: &str = " Have the server send the header with a valid value.";
-
 /// Why the browser blocks the request: Chromium's error kind, the value it names, its exact
 /// console message, and how to fix the server.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -138,6 +135,8 @@ pub struct CorsError {
     pub message: String,
     /// What to change on the server, in corsgate's terms where they apply.
     pub fix: String,
+    /// The status of the response that failed the check (Firefox and WebKit print it).
+    pub status: u16,
 }
 
 impl CorsError {
@@ -147,16 +146,19 @@ impl CorsError {
         url: &str,
         origin: &str,
         fix: String,
+        status: u16,
     ) -> Self {
-        let message = format!(
-            "Access to fetch at '{url}' from origin '{origin}' has been blocked by CORS policy: {}",
-            reason_text(kind, value.as_deref().unwrap_or(""))
+        let message = chromium_message(
+            url,
+            origin,
+            &chromium_reason(kind, value.as_deref().unwrap_or("")),
         );
         CorsError {
             kind,
             value,
             message,
             fix,
+            status,
         }
     }
 
@@ -172,44 +174,4 @@ impl fmt::Display for CorsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
     }
-}
-
-/// Chromium's text for `kind` (blink's `cors::GetErrorString` for a `fetch()` initiator), as
-/// Chromium 156 prints it.
-fn reason_text(kind: CorsErrorKind, v: &str) -> String {
-    use CorsErrorKind::*;
-    let prefix = if kind.has_preflight_prefix() {
-        "Response to preflight request doesn't pass access control check: "
-    } else {
-        ""
-    };
-    let body = match kind {
-        MissingAllowOriginHeader | PreflightMissingAllowOriginHeader => {
-            "No 'Access-Control-Allow-Origin' header is present on the requested resource.".to_string()
-        }
-        WildcardOriginNotAllowed | PreflightWildcardOriginNotAllowed => "The value of the 'Access-Control-Allow-Origin' header in the response must not be the wildcard '*' when the request's credentials mode is 'include'.".to_string(),
-        MultipleAllowOriginValues | PreflightMultipleAllowOriginValues => format!(
-            "The 'Access-Control-Allow-Origin' header contains multiple values '{v}', but only one is allowed.{VALID_VALUE_HINT}"
-        ),
-        InvalidAllowOriginValue | PreflightInvalidAllowOriginValue => format!(
-            "The 'Access-Control-Allow-Origin' header contains the invalid value '{v}'.{VALID_VALUE_HINT}"
-        ),
-        AllowOriginMismatch | PreflightAllowOriginMismatch => format!(
-            "The 'Access-Control-Allow-Origin' header has a value '{v}' that is not equal to the supplied origin.{VALID_VALUE_HINT}"
-        ),
-        InvalidAllowCredentials | PreflightInvalidAllowCredentials => format!(
-            "The value of the 'Access-Control-Allow-Credentials' header in the response is '{v}' which must be 'true' when the request's credentials mode is 'include'."
-        ),
-        PreflightInvalidStatus => "It does not have HTTP ok status.".to_string(),
-        PreflightDisallowedRedirect => "Redirect is not allowed for a preflight request.".to_string(),
-        InvalidAllowMethodsPreflightResponse => "Cannot parse Access-Control-Allow-Methods response header field in preflight response.".to_string(),
-        InvalidAllowHeadersPreflightResponse => "Cannot parse Access-Control-Allow-Headers response header field in preflight response.".to_string(),
-        MethodDisallowedByPreflightResponse => format!(
-            "Method {v} is not allowed by Access-Control-Allow-Methods in preflight response."
-        ),
-        HeaderDisallowedByPreflightResponse => format!(
-            "Request header field {v} is not allowed by Access-Control-Allow-Headers in preflight response."
-        ),
-    };
-    format!("{prefix}{body}")
 }

@@ -1,5 +1,5 @@
 //! The browser-side checker: what a browser does with a cross-origin `fetch()` and the
-//! server's answers, decided as the Fetch standard does, reported in Chromium's words.
+//! server's answers, decided as the Fetch standard does, reported in each browser's words.
 //!
 //! Given what a page does ([`FetchRequest`]: its origin, the URL, method, headers, credentials
 //! and mode) and what the server answered ([`Response`]: the preflight response, if any, and
@@ -11,7 +11,11 @@
 //!   Firefox and WebKit cache it;
 //! - whether the actual response passes, and which of its headers JavaScript can read;
 //! - on failure, Chromium's error kind and its exact console message ([`CorsError`]), checked in
-//!   Chromium's order, with the fix on the server side.
+//!   Chromium's order, with the fix on the server side;
+//! - for each [`Browser`] (Chromium, Firefox, and Safari from WebKit's documented behaviour,
+//!   not verified here), that browser's verdict, error kind, console lines and preflight cache
+//!   lifetime ([`Outcome::in_browser`], [`BrowserOutcome`]); Firefox's reasons are
+//!   [`FirefoxReason`], and every browser text lives in one module (`console`).
 //!
 //! ```
 //! use corsgate::browser::{check, Credentials, FetchRequest, Response, Verdict};
@@ -25,10 +29,12 @@
 //!     .header("Access-Control-Allow-Headers", "content-type");
 //! let outcome = check(&page, Some(&preflight), None).unwrap();
 //! assert_eq!(outcome.verdict(), Verdict::Blocked);
-//! let error = outcome.blocked.unwrap();
+//! let error = outcome.blocked.as_ref().unwrap();
 //! assert_eq!(error.kind.as_str(), "PreflightInvalidAllowCredentials");
 //! assert!(error.message.ends_with("The value of the 'Access-Control-Allow-Credentials' header \
 //!     in the response is '' which must be 'true' when the request's credentials mode is 'include'."));
+//! let firefox = outcome.in_browser(corsgate::browser::Browser::Firefox);
+//! assert_eq!(firefox.error.as_ref().unwrap().kind, "CORSMIssingAllowCredentials");
 //! ```
 //!
 //! Scope: one hop (a redirect of the actual response is checked as a response; the browser
@@ -38,14 +44,21 @@
 //! messages are Chromium's (blink's `cors::GetErrorString` for a `fetch()`), as Chromium 156 prints
 //! them (checked in a real browser; tests/vectors/browser/README.md).
 
+mod browsers;
 mod check;
+pub(crate) mod console;
 mod error;
+mod in_browser;
 mod request;
 mod response;
 mod url;
 
+pub use browsers::Browser;
 pub use check::{CacheLifetime, PreflightCheck, ResponseCheck, SAFELISTED_RESPONSE_HEADERS};
+pub use console::FirefoxReason;
 pub use error::{CorsError, CorsErrorKind};
+use in_browser::BrowserChecks;
+pub use in_browser::{BrowserError, BrowserOutcome};
 pub use request::{
     Credentials, FetchRequest, Mode, Plan, PreflightRequest, RequestError, RequestErrorKind,
 };
@@ -60,8 +73,8 @@ pub enum Verdict {
     Allowed,
     /// Every browser blocks it.
     Blocked,
-    /// The standard (and Firefox) block it; Chrome and Safari still allow it (`*` covering
-    /// `Authorization`).
+    /// The Fetch standard blocks it; Chromium, Safari and Firefox 153 ESR (with a deprecation
+    /// warning) still allow it (`*` covering `Authorization`).
     BlockedByStandardOnly,
     /// A response the decision needs was not given (see [`Outcome::missing`]).
     Incomplete,
@@ -107,10 +120,13 @@ pub struct Outcome {
     pub preflight: Option<PreflightCheck>,
     /// The actual-response check, when the response was given.
     pub response: Option<ResponseCheck>,
-    /// The first failure by the Fetch standard (Firefox behaves this way).
+    /// The first failure by the Fetch standard, in Chromium's words.
     pub blocked: Option<CorsError>,
-    /// The first failure in Chromium (and Safari, for `*` covering `Authorization`).
+    /// The first failure in Chromium (Safari and Firefox agree on `*` covering
+    /// `Authorization`).
     pub blocked_in_chrome: Option<CorsError>,
+    /// Each browser's answer, in [`Browser::ALL`]'s order.
+    pub browsers: Vec<BrowserOutcome>,
     /// What was needed and not given.
     pub missing: Option<Missing>,
     /// Remarks that do not change the verdict (dropped headers, ignored responses, redirects).
@@ -126,6 +142,27 @@ impl Outcome {
             (_, _, Some(_)) => Verdict::Incomplete,
             (None, _, None) => Verdict::Allowed,
         }
+    }
+
+    /// `browser`'s answer.
+    pub fn in_browser(&self, browser: Browser) -> &BrowserOutcome {
+        // `browsers` holds every browser, in `Browser::ALL`'s order.
+        &self.browsers[browser as usize]
+    }
+
+    /// Whether the browsers' verdicts differ.
+    pub fn browsers_disagree(&self) -> bool {
+        self.browsers
+            .iter()
+            .any(|b| b.verdict != self.browsers[0].verdict)
+    }
+
+    /// The outcome as JSON (the CLI's `--json` and the bindings use this shape), with
+    /// `browser`'s answer under `"browser"` and every browser's under `"browsers"`.
+    pub fn to_json_for(&self, browser: Browser) -> Value {
+        let mut v = self.to_json();
+        v["browser"] = browser_json(self.in_browser(browser));
+        v
     }
 
     /// The outcome as JSON (the CLI's `--json` and the bindings use this shape).
@@ -180,8 +217,30 @@ impl Outcome {
             "blocked_in_chrome": error(&self.blocked_in_chrome),
             "missing": self.missing.map(Missing::as_str),
             "notes": self.notes,
+            "browsers": self.browsers.iter().map(|b| (b.browser.as_str().to_string(), browser_json(b))).collect::<serde_json::Map<_, _>>(),
+            "browsers_disagree": self.browsers_disagree(),
         })
     }
+}
+
+/// One browser's answer as JSON: `{name, verdict, verified, error: {kind, value, message,
+/// console, fix, docs} | null, warnings, cache_seconds}`.
+fn browser_json(b: &BrowserOutcome) -> Value {
+    json!({
+        "name": b.browser.as_str(),
+        "verdict": b.verdict.as_str(),
+        "verified": b.verified,
+        "error": b.error.as_ref().map(|e| json!({
+            "kind": e.kind,
+            "value": e.value,
+            "message": e.message,
+            "console": e.console,
+            "fix": e.fix,
+            "docs": e.docs,
+        })),
+        "warnings": b.warnings,
+        "cache_seconds": b.cache_seconds,
+    })
 }
 
 impl Plan {
@@ -240,12 +299,25 @@ impl Plan {
         if !self.cross_origin {
             notes.push("the URL has the page's origin: CORS does not apply".into());
         }
+        let checks = BrowserChecks {
+            standard: blocked.as_ref(),
+            chrome: blocked_in_chrome.as_ref(),
+            incomplete: missing.is_some(),
+            cache: preflight_check.as_ref().and_then(|c| c.cache),
+            preflight: preflight.filter(|_| self.preflight.is_some()),
+            response,
+        };
+        let browsers = Browser::ALL
+            .iter()
+            .map(|&b| self.in_browser(b, &checks))
+            .collect();
         Outcome {
             plan: self,
             preflight: preflight_check,
             response: response_check,
             blocked,
             blocked_in_chrome,
+            browsers,
             missing,
             notes,
         }
@@ -283,8 +355,9 @@ impl std::error::Error for JsonCheckError {}
 
 /// [`check`] with JSON in and out, for bindings: the input is
 /// `{"request": {origin, url, method?, headers?: [[name, value]…], credentials?, mode?},
-/// "preflight"?: {status, headers}, "response"?: {status, headers}}` (the shape of the
-/// browser vectors, tests/vectors/browser/README.md); the output is [`Outcome::to_json`].
+/// "preflight"?: {status, headers}, "response"?: {status, headers}, "browser"?: name}` (the
+/// shape of the browser vectors, tests/vectors/browser/README.md; `browser` is `chromium`
+/// (the default), `firefox` or `webkit`); the output is [`Outcome::to_json_for`] that browser.
 pub fn check_json(input: &str) -> Result<Value, JsonCheckError> {
     let invalid = |message: String| JsonCheckError {
         kind: "invalid_input",
@@ -352,8 +425,17 @@ pub fn check_json(input: &str) -> Result<Value, JsonCheckError> {
         });
     request.headers = pairs(r.get("headers"), "request.headers")?;
     let (preflight, actual) = (response("preflight")?, response("response")?);
+    let browser = match doc.get("browser") {
+        None | Some(Value::Null) => Browser::default(),
+        Some(Value::String(name)) => Browser::parse(name).ok_or_else(|| {
+            invalid(format!(
+                "browser `{name}` is not chromium, firefox or webkit"
+            ))
+        })?,
+        Some(_) => return Err(invalid("browser must be a string".into())),
+    };
     check(&request, preflight.as_ref(), actual.as_ref())
-        .map(|o| o.to_json())
+        .map(|o| o.to_json_for(browser))
         .map_err(|e| JsonCheckError {
             kind: e.kind.as_str(),
             message: e.to_string(),
@@ -383,6 +465,23 @@ mod tests {
         .unwrap();
         assert_eq!(out["verdict"], "blocked");
         assert_eq!(out["blocked"]["kind"], "WildcardOriginNotAllowed");
+        assert_eq!(out["browser"]["name"], "chromium");
+        assert_eq!(
+            out["browsers"]["firefox"]["error"]["kind"],
+            "CORSNotSupportingCredentials"
+        );
+        let firefox = check_json(
+            r#"{"browser": "firefox", "request": {"origin": "https://a.example", "url": "https://b.example/x"},
+                "response": {"status": 200, "headers": []}}"#,
+        )
+        .unwrap();
+        assert_eq!(firefox["browser"]["error"]["message"], "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at https://b.example/x. (Reason: CORS header ‘Access-Control-Allow-Origin’ missing). Status code: 200.");
+        assert_eq!(
+            check_json(r#"{"browser": "lynx", "request": {"origin": "https://a.example", "url": "https://b.example"}}"#)
+                .unwrap_err()
+                .kind,
+            "invalid_input"
+        );
         assert_eq!(check_json("[]").unwrap_err().kind, "invalid_input");
         let e = check_json(r#"{"request": {"origin": "https://a.example", "url": "https://b.example", "method": "TRACE"}}"#)
             .unwrap_err();

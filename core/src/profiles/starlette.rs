@@ -85,10 +85,6 @@ const BODY_LENGTHS: [&str; 16] = [
     "2", "22", "22", "30", "23", "31", "31", "39", "31", "39", "39", "47", "40", "48", "48", "56",
 ];
 
-/// Chromium's reason for a preflight answered with a non-ok status (the origin passed).
-const PREFLIGHT_NOT_OK: &str =
-    "Response to preflight request doesn't pass access control check: It does not have HTTP ok status.";
-
 /// The constructor parameters of Starlette's `CORSMiddleware`, with its defaults.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StarletteConfig {
@@ -536,7 +532,7 @@ impl Explain for StarlettePolicy {
             ReasonCode::OriginNotAllowed | ReasonCode::MalformedOrigin
         );
         if preflight && !origin_failed {
-            PREFLIGHT_NOT_OK
+            crate::browser::console::CHROMIUM_PREFLIGHT_NOT_OK
         } else {
             decision::missing_allow_origin(preflight)
         }
