@@ -1,7 +1,41 @@
 //! Lint checks every profile shares: legal configurations that are risky or do not do what
 //! they seem to.
 
+use crate::diagnostic::{Diagnostic, DiagnosticCode};
 use crate::syntax::origin::Defect;
+
+/// `null_origin_allowed`, at `path`: the `null` origin is allowed.
+pub(crate) fn null_origin_allowed(path: impl Into<String>) -> Diagnostic {
+    Diagnostic::new(
+        path,
+        DiagnosticCode::NullOriginAllowed,
+        "the `null` origin is shared by every sandboxed iframe, file: page and data: URL",
+    )
+    .hint("allow the real origins of your pages instead")
+}
+
+/// `private_network_enabled`, at `path`: Private Network Access preflights are answered.
+pub(crate) fn private_network_enabled(path: impl Into<String>) -> Diagnostic {
+    Diagnostic::new(
+        path,
+        DiagnosticCode::PrivateNetworkEnabled,
+        "public websites allowed by this policy may reach this private-network service",
+    )
+    .hint("enable it only on services meant to be reached from public sites")
+}
+
+/// `regex_unescaped_dot`, at `path`, when `re` has an unescaped `.` between host characters;
+/// `shown` is the regex as the profile's configuration writes it (`` `re` ``, `/re/`).
+pub(crate) fn unescaped_dot(path: impl Into<String>, re: &str, shown: &str) -> Option<Diagnostic> {
+    has_unescaped_dot(re).then(|| {
+        Diagnostic::new(
+            path,
+            DiagnosticCode::RegexUnescapedDot,
+            format!("{shown} has an unescaped `.`, which matches any character"),
+        )
+        .hint("escape dots in host names: `\\.`")
+    })
+}
 
 /// A corrected spelling of a defective origin entry, where one is obvious.
 pub(crate) fn defect_hint(entry: &str, defect: Defect) -> Option<String> {
@@ -27,7 +61,7 @@ pub(crate) fn defect_hint(entry: &str, defect: Defect) -> Option<String> {
 }
 
 /// A `.` outside a character class, unescaped, between two host characters (`app.example`).
-pub(crate) fn has_unescaped_dot(re: &str) -> bool {
+fn has_unescaped_dot(re: &str) -> bool {
     let b = re.as_bytes();
     let mut in_class = false;
     let mut i = 0;

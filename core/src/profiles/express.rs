@@ -22,7 +22,7 @@
 use crate::decision::Kind;
 use crate::diagnostic::{ConfigErrors, Diagnostic, DiagnosticCode, Diagnostics};
 use crate::header::names;
-use crate::lint::has_unescaped_dot;
+use crate::lint;
 use std::borrow::Cow;
 
 /// The `methods` default of the `cors` package.
@@ -482,15 +482,8 @@ fn lint(config: &ExpressConfig, d: &mut Diagnostics) {
                 .hint(anchored_hint(source)),
             );
         }
-        if has_unescaped_dot(source) {
-            d.warn(
-                Diagnostic::new(
-                    path.clone(),
-                    DiagnosticCode::RegexUnescapedDot,
-                    format!("/{source}/ has an unescaped `.`, which matches any character"),
-                )
-                .hint("escape dots in host names: `\\.`"),
-            );
+        if let Some(w) = lint::unescaped_dot(path.clone(), source, &format!("/{source}/")) {
+            d.warn(w);
         }
     }
 }

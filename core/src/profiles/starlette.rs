@@ -28,7 +28,7 @@
 use crate::decision::{self, Decision, Explain, Kind, Reason, ReasonCode, Verdict};
 use crate::diagnostic::{ConfigErrors, Diagnostic, DiagnosticCode, Diagnostics};
 use crate::header::{names, HeaderName};
-use crate::lint::has_unescaped_dot;
+use crate::lint;
 use crate::request::{Request, Single};
 use crate::syntax::origin;
 use crate::vary::Vary;
@@ -212,14 +212,7 @@ impl StarlettePolicy {
                 continue;
             }
             if o == "null" {
-                d.warn(
-                    Diagnostic::new(
-                        format!("allow_origins[{i}]"),
-                        DiagnosticCode::NullOriginAllowed,
-                        "the `null` origin is shared by every sandboxed iframe, file: page and data: URL",
-                    )
-                    .hint("allow the real origins of your pages instead"),
-                );
+                d.warn(lint::null_origin_allowed(format!("allow_origins[{i}]")));
             } else if let Err(defect) = origin::parse(o.as_bytes(), false) {
                 let mut diag = Diagnostic::new(
                     format!("allow_origins[{i}]"),
@@ -230,7 +223,7 @@ impl StarlettePolicy {
                         defect.describe()
                     ),
                 );
-                if let Some(h) = crate::lint::defect_hint(o, defect) {
+                if let Some(h) = lint::defect_hint(o, defect) {
                     diag = diag.hint(h);
                 }
                 d.warn(diag);
@@ -241,15 +234,8 @@ impl StarlettePolicy {
         }
 
         let regex = c.allow_origin_regex.as_deref().and_then(|re| {
-            if has_unescaped_dot(re) {
-                d.warn(
-                    Diagnostic::new(
-                        "allow_origin_regex",
-                        DiagnosticCode::RegexUnescapedDot,
-                        format!("`{re}` has an unescaped `.`, which matches any character"),
-                    )
-                    .hint("escape dots: `\\.`"),
-                );
+            if let Some(w) = lint::unescaped_dot("allow_origin_regex", re, &format!("`{re}`")) {
+                d.warn(w);
             }
             match Regex::new(&format!(r"\A(?:{re})\z")) {
                 Ok(r) => Some(r),
@@ -270,14 +256,7 @@ impl StarlettePolicy {
         });
 
         if c.allow_private_network {
-            d.warn(
-                Diagnostic::new(
-                    "allow_private_network",
-                    DiagnosticCode::PrivateNetworkEnabled,
-                    "public websites allowed by this policy may reach this private-network service",
-                )
-                .hint("enable it only on services meant to be reached from public sites"),
-            );
+            d.warn(lint::private_network_enabled("allow_private_network"));
         }
 
         let methods: Vec<Box<str>> = if c.allow_methods.iter().any(|m| m == "*") {

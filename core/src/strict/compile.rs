@@ -7,6 +7,7 @@ use super::matcher::OriginMatcher;
 use super::names::NameSet;
 use super::Rules;
 use crate::diagnostic::{join, Diagnostic, DiagnosticCode, Diagnostics};
+use crate::lint;
 use crate::syntax::token::{
     is_forbidden_method, is_forbidden_request_header, is_forbidden_response_header, is_token,
     normalize_method,
@@ -52,24 +53,10 @@ impl Rules {
             compile_request_headers(c, &at("request_headers"), d);
         let expose_value = compile_expose(c, &at("expose_headers"), d);
         if c.allow_null_origin {
-            d.warn(
-                Diagnostic::new(
-                    at("allow_null_origin"),
-                    DiagnosticCode::NullOriginAllowed,
-                    "the `null` origin is shared by every sandboxed iframe, file: page and data: URL",
-                )
-                .hint("allow the real origins of your pages instead"),
-            );
+            d.warn(lint::null_origin_allowed(at("allow_null_origin")));
         }
         if c.private_network {
-            d.warn(
-                Diagnostic::new(
-                    at("private_network"),
-                    DiagnosticCode::PrivateNetworkEnabled,
-                    "public websites allowed by this policy may reach this private-network service",
-                )
-                .hint("enable it only on services meant to be reached from public sites"),
-            );
+            d.warn(lint::private_network_enabled(at("private_network")));
         }
         let max_age = match c.max_age {
             Some(n) if !(0..=86400).contains(&n) => {

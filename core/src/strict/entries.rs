@@ -2,7 +2,7 @@
 //! defects, public suffixes, regex syntax and size.
 
 use crate::diagnostic::{Diagnostic, DiagnosticCode, Diagnostics};
-use crate::lint::{defect_hint, has_unescaped_dot};
+use crate::lint::{self, defect_hint};
 use crate::syntax::origin::{self, Defect, Host, Parsed};
 use regex::RegexSet;
 
@@ -111,15 +111,8 @@ pub(super) fn compile_regexes(
             .build()
         {
             Ok(_) => {
-                if has_unescaped_dot(re) {
-                    d.warn(
-                        Diagnostic::new(
-                            path,
-                            DiagnosticCode::RegexUnescapedDot,
-                            format!("`{re}` has an unescaped `.`, which matches any character"),
-                        )
-                        .hint("escape dots in host names: `\\.`"),
-                    );
+                if let Some(w) = lint::unescaped_dot(path.clone(), re, &format!("`{re}`")) {
+                    d.warn(w);
                 }
                 ok.push(anchored);
             }
