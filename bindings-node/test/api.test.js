@@ -39,8 +39,8 @@ test('the module is the cors function, with named exports', () => {
 test('credentials with a reflected or wildcard origin: one CorsgateSecurityWarning each', async () => {
   for (const [origin, code] of [
     [true, 'credentials_with_reflected_origin'],
-    ['*', 'credentials_with_wildcard_origin'],
-    [undefined, 'credentials_with_wildcard_origin'],
+    ['*', 'wildcard_origin_with_credentials'],
+    [undefined, 'wildcard_origin_with_credentials'],
   ]) {
     const options = origin === undefined ? { credentials: true } : { origin, credentials: true };
     let mw;

@@ -63,7 +63,7 @@ catalogue! {
     InvalidType = "invalid_type", [Strict: Error, Express: Error];
     /// `*` among the origins with credentials.
     WildcardOriginWithCredentials = "wildcard_origin_with_credentials",
-        [Strict: Error, Starlette: Warning];
+        [Strict: Error, Starlette: Warning, Express: Warning];
     /// `*` together with other origins.
     WildcardOriginMixed = "wildcard_origin_mixed", [Strict: Error];
     /// An origin with a trailing slash.
@@ -146,8 +146,6 @@ catalogue! {
     NoOrigins = "no_origins", [Strict: Warning];
     /// An origin entry browsers never send (Starlette).
     OriginNeverMatches = "origin_never_matches", [Starlette: Warning];
-    /// Credentials with `*` as the origin (Express; to be spelt as the other profiles do).
-    CredentialsWithWildcardOrigin = "credentials_with_wildcard_origin", [Express: Warning];
     /// Credentials with every origin reflected (Express).
     CredentialsWithReflectedOrigin = "credentials_with_reflected_origin", [Express: Warning];
 }

@@ -445,7 +445,7 @@ fn lint(config: &ExpressConfig, d: &mut Diagnostics) {
             ExpressOrigin::Any => d.warn(
                 Diagnostic::new(
                     "origin",
-                    DiagnosticCode::CredentialsWithWildcardOrigin,
+                    DiagnosticCode::WildcardOriginWithCredentials,
                     "credentials: true with origin '*': browsers reject every credentialed response, and allowing any origin with credentials would be unsafe",
                 )
                 .hint("list the origins that may send credentials: origin: ['https://app.example.com']"),
