@@ -40,4 +40,5 @@ pub use request::{Request, MAX_ACRH_BYTES, MAX_ACRH_LINES, REQUEST_HEADER_NAMES}
 pub use strict::config::{Format, PolicyConfig, RouteConfig};
 pub use strict::shared::SharedPolicy;
 pub use strict::Policy;
+pub use syntax::latin1;
 pub use vary::{vary_lists, Vary};

@@ -257,7 +257,7 @@ impl FetchRequest {
             mode: self.mode,
             headers: combined
                 .into_iter()
-                .map(|(n, v)| (n, v.iter().map(|&b| char::from(b)).collect()))
+                .map(|(n, v)| (n, crate::latin1::decode(&v)))
                 .collect(),
             dropped_headers: dropped,
             unsafe_headers: if cross_origin {

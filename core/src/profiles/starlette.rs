@@ -30,6 +30,7 @@ use crate::diagnostic::{ConfigErrors, Diagnostic, DiagnosticCode, Diagnostics};
 use crate::header::{names, HeaderName};
 use crate::lint;
 use crate::request::{Request, Single};
+use crate::syntax::latin1;
 use crate::syntax::origin;
 use crate::vary::Vary;
 use hashbrown::HashSet;
@@ -149,14 +150,6 @@ fn is_printable_ascii(s: &str) -> bool {
     s.bytes().all(|b| b == b'\t' || (0x20..0x7f).contains(&b))
 }
 
-/// The Latin-1 encoding of `s`, as Python's `str.encode("latin-1")`, or `None`.
-fn latin1(s: &str) -> Option<Box<[u8]>> {
-    s.chars()
-        .map(|c| u8::try_from(u32::from(c)).ok())
-        .collect::<Option<Vec<u8>>>()
-        .map(Vec::into_boxed_slice)
-}
-
 /// Python's `str.isspace()` for the Latin-1 characters (a header decoded by Starlette).
 fn is_py_space(b: u8) -> bool {
     matches!(b, b'\t'..=b'\r' | 0x1c..=0x20 | 0x85 | 0xa0)
@@ -228,8 +221,8 @@ impl StarlettePolicy {
                 }
                 d.warn(diag);
             }
-            if let Some(bytes) = latin1(o) {
-                origins.insert(bytes);
+            if let Some(bytes) = latin1::encode(o) {
+                origins.insert(Box::<[u8]>::from(bytes));
             }
         }
 
@@ -318,7 +311,7 @@ impl StarlettePolicy {
             let hit = match std::str::from_utf8(origin) {
                 Ok(text) if origin.is_ascii() => re.is_match(text),
                 // Starlette decodes header bytes as Latin-1 before matching.
-                _ => re.is_match(&origin.iter().map(|&b| char::from(b)).collect::<String>()),
+                _ => re.is_match(&latin1::decode(origin)),
             };
             if hit {
                 return true;
