@@ -1,145 +1,18 @@
-//! Requests, the caller-owned decision object, and evaluation.
+//! The caller-owned decision object: evaluation into it, and reading the answer from it.
 
+use crate::codes::{
+    corsgate_kind, corsgate_kind::*, corsgate_reason, corsgate_reason::*, reason_of,
+};
 use crate::corsgate_status::*;
 use crate::policy::{corsgate_policy, policy_arc, policy_ref};
+use crate::request::corsgate_request;
 use crate::{
     bytes, corsgate_bytes, corsgate_header, corsgate_status, format_into, guard, guard_or, set,
     slice,
 };
-use corsgate::{Decision, Kind, Policy, ReasonCode, Request, MAX_HEADERS};
-use std::ffi::{c_char, c_int, c_void};
+use corsgate::{Decision, Kind, Policy, Request, MAX_HEADERS};
+use std::ffi::c_char;
 use std::sync::Arc;
-
-/// A caller-supplied origin verdict: called with the request's `Origin` bytes (not
-/// NUL-terminated, not necessarily well-formed) and the request's `origin_verdict_data`;
-/// returns whether that origin is allowed. It replaces the policy's origin list (`origins`,
-/// `origin_regexes`, `allow_null_origin`) for this request; everything else (methods, headers,
-/// credentials, the `*` policy) still comes from the policy.
-///
-/// corsgate calls it at most once per evaluation, synchronously on the evaluating thread, only
-/// when the request has exactly one `Origin` header. Its answer is ignored for malformed
-/// origins (always denied) and under `origins = ["*"]` (always allowed). It must not unwind
-/// (no C++ exception, no longjmp) out of corsgate, and must be thread-safe if several threads
-/// evaluate with it.
-pub type corsgate_origin_fn = Option<
-    unsafe extern "C" fn(origin: *const u8, origin_len: usize, user_data: *mut c_void) -> bool,
->;
-
-/// The parts of an HTTP request CORS reads. Every byte string is borrowed, not copied: it must
-/// stay valid and unchanged while you read the decision's headers, reason value or messages
-/// (they may point into the request's `Origin` and `Access-Control-Request-Headers` values).
-#[repr(C)]
-#[derive(Clone, Copy, Debug)]
-pub struct corsgate_request {
-    /// The method as sent (`OPTIONS`, `GET`, …; methods are case-sensitive).
-    pub method: corsgate_bytes,
-    /// The request target (`/api/items?page=2`); the query is ignored. Routes match it.
-    pub path: corsgate_bytes,
-    /// The header lines, in order; NULL when `header_count` is 0. Pass every line of the
-    /// request (corsgate reads `Origin`, `Access-Control-Request-Method`, every
-    /// `Access-Control-Request-Headers` line and `Access-Control-Request-Private-Network`, and
-    /// ignores the rest), or only those. A repeated `Origin` is a malformed origin.
-    pub headers: *const corsgate_header,
-    /// The number of entries at `headers`.
-    pub header_count: usize,
-    /// NULL to match origins with the policy, or your own origin verdict.
-    pub origin_verdict: corsgate_origin_fn,
-    /// Passed unchanged to `origin_verdict`.
-    pub origin_verdict_data: *mut c_void,
-}
-
-/// What kind of request was evaluated.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum corsgate_kind {
-    /// The decision holds no result: never evaluated, or the last evaluation failed.
-    CORSGATE_KIND_NONE = 0,
-    /// No `Origin` header: not a CORS request; only the Vary names apply.
-    CORSGATE_KIND_NOT_CORS = 1,
-    /// A CORS preflight (`OPTIONS` with `Origin` and `Access-Control-Request-Method`).
-    CORSGATE_KIND_PREFLIGHT = 2,
-    /// A CORS request the application answers (any other request with `Origin`).
-    CORSGATE_KIND_ACTUAL = 3,
-}
-
-/// Why a request was denied (`CORSGATE_REASON_NONE` when it was not). The numeric values are
-/// part of the ABI; `corsgate_reason_str` gives the stable text code shared by every binding.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum corsgate_reason {
-    /// Not denied (or no decision).
-    CORSGATE_REASON_NONE = 0,
-    /// `malformed_origin`: the `Origin` header is not a serialized origin, or occurs twice.
-    CORSGATE_REASON_MALFORMED_ORIGIN = 1,
-    /// `null_origin_not_allowed`: `Origin: null` and the policy does not allow it.
-    CORSGATE_REASON_NULL_ORIGIN_NOT_ALLOWED = 2,
-    /// `origin_not_allowed`: a well-formed origin the policy does not allow.
-    CORSGATE_REASON_ORIGIN_NOT_ALLOWED = 3,
-    /// `malformed_method`: `Access-Control-Request-Method` is not a token, or occurs twice.
-    CORSGATE_REASON_MALFORMED_METHOD = 4,
-    /// `method_not_allowed`: a method the policy does not allow.
-    CORSGATE_REASON_METHOD_NOT_ALLOWED = 5,
-    /// `malformed_request_headers`: an `Access-Control-Request-Headers` element is not a token.
-    CORSGATE_REASON_MALFORMED_REQUEST_HEADERS = 6,
-    /// `header_not_allowed`: a request header the policy does not allow.
-    CORSGATE_REASON_HEADER_NOT_ALLOWED = 7,
-    /// `request_headers_too_large`: `Access-Control-Request-Headers` exceeds the limits.
-    CORSGATE_REASON_REQUEST_HEADERS_TOO_LARGE = 8,
-    /// `private_network_not_allowed`: a Private Network Access preflight the policy does not
-    /// enable.
-    CORSGATE_REASON_PRIVATE_NETWORK_NOT_ALLOWED = 9,
-}
-
-use corsgate_kind::*;
-use corsgate_reason::*;
-
-fn reason_of(code: ReasonCode) -> corsgate_reason {
-    match code {
-        ReasonCode::MalformedOrigin => CORSGATE_REASON_MALFORMED_ORIGIN,
-        ReasonCode::NullOriginNotAllowed => CORSGATE_REASON_NULL_ORIGIN_NOT_ALLOWED,
-        ReasonCode::OriginNotAllowed => CORSGATE_REASON_ORIGIN_NOT_ALLOWED,
-        ReasonCode::MalformedMethod => CORSGATE_REASON_MALFORMED_METHOD,
-        ReasonCode::MethodNotAllowed => CORSGATE_REASON_METHOD_NOT_ALLOWED,
-        ReasonCode::MalformedRequestHeaders => CORSGATE_REASON_MALFORMED_REQUEST_HEADERS,
-        ReasonCode::HeaderNotAllowed => CORSGATE_REASON_HEADER_NOT_ALLOWED,
-        ReasonCode::RequestHeadersTooLarge => CORSGATE_REASON_REQUEST_HEADERS_TOO_LARGE,
-        ReasonCode::PrivateNetworkNotAllowed => CORSGATE_REASON_PRIVATE_NETWORK_NOT_ALLOWED,
-    }
-}
-
-/// The stable text code of a reason, such as `"origin_not_allowed"`, as a static
-/// NUL-terminated string; `""` for `CORSGATE_REASON_NONE` and values that are not a reason.
-#[no_mangle]
-pub extern "C" fn corsgate_reason_str(reason: c_int) -> *const c_char {
-    // The core's codes are `&'static str` without a NUL; keep NUL-terminated copies.
-    const TEXTS: [&str; 10] = [
-        "\0",
-        "malformed_origin\0",
-        "null_origin_not_allowed\0",
-        "origin_not_allowed\0",
-        "malformed_method\0",
-        "method_not_allowed\0",
-        "malformed_request_headers\0",
-        "header_not_allowed\0",
-        "request_headers_too_large\0",
-        "private_network_not_allowed\0",
-    ];
-    let i = usize::try_from(reason).unwrap_or(0);
-    TEXTS.get(i).copied().unwrap_or("\0").as_ptr().cast()
-}
-
-/// The stable text of a kind (`"not_cors"`, `"preflight"`, `"actual"`) as a static
-/// NUL-terminated string; `""` for `CORSGATE_KIND_NONE` and values that are not a kind.
-#[no_mangle]
-pub extern "C" fn corsgate_kind_str(kind: c_int) -> *const c_char {
-    let text = match kind {
-        1 => "not_cors\0",
-        2 => "preflight\0",
-        3 => "actual\0",
-        _ => "\0",
-    };
-    text.as_ptr().cast()
-}
 
 /// Caller-owned storage for the answer to one request, reused from request to request:
 /// `corsgate_decision_new` allocates it once, and evaluating into it never allocates.
@@ -660,51 +533,4 @@ pub unsafe extern "C" fn corsgate_decision_browser_message(
         // SAFETY: buffer contract forwarded.
         unsafe { format_into(text, buf, cap, len) }
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::ffi::CStr;
-
-    /// Every reason code, indexed by its `corsgate_reason` value.
-    const REASON_CODES: [Option<ReasonCode>; 10] = [
-        None,
-        Some(ReasonCode::MalformedOrigin),
-        Some(ReasonCode::NullOriginNotAllowed),
-        Some(ReasonCode::OriginNotAllowed),
-        Some(ReasonCode::MalformedMethod),
-        Some(ReasonCode::MethodNotAllowed),
-        Some(ReasonCode::MalformedRequestHeaders),
-        Some(ReasonCode::HeaderNotAllowed),
-        Some(ReasonCode::RequestHeadersTooLarge),
-        Some(ReasonCode::PrivateNetworkNotAllowed),
-    ];
-
-    #[test]
-    fn reason_texts_are_the_core_codes() {
-        for (i, code) in REASON_CODES.iter().enumerate() {
-            let text = unsafe { CStr::from_ptr(corsgate_reason_str(i as c_int)) };
-            let text = text.to_str().unwrap();
-            match code {
-                None => assert_eq!(text, ""),
-                Some(c) => {
-                    assert_eq!(text, c.as_str());
-                    assert_eq!(reason_of(*c) as usize, i);
-                }
-            }
-        }
-        let beyond = unsafe { CStr::from_ptr(corsgate_reason_str(99)) };
-        assert_eq!(beyond.to_bytes(), b"");
-        let negative = unsafe { CStr::from_ptr(corsgate_reason_str(-1)) };
-        assert_eq!(negative.to_bytes(), b"");
-    }
-
-    #[test]
-    fn kind_texts_are_the_core_kinds() {
-        for (i, kind) in [(1, Kind::NotCors), (2, Kind::Preflight), (3, Kind::Actual)] {
-            let text = unsafe { CStr::from_ptr(corsgate_kind_str(i)) };
-            assert_eq!(text.to_str().unwrap(), kind.as_str());
-        }
-    }
 }

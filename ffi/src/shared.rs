@@ -1,8 +1,9 @@
 //! The shared handle: live reconfiguration while other threads evaluate.
 
 use crate::corsgate_status::*;
-use crate::decision::{corsgate_decision, corsgate_request, evaluate_into, PolicyRef};
+use crate::decision::{corsgate_decision, evaluate_into, PolicyRef};
 use crate::policy::{corsgate_policy, into_handle, policy_arc, policy_ref};
+use crate::request::corsgate_request;
 use crate::{corsgate_status, guard, guard_or};
 use corsgate::SharedPolicy;
 
