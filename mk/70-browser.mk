@@ -1,6 +1,6 @@
 # Real-browser tests (tests/browser/, guide docs/browser-tests.md): headless Chromium (Debian's
 # `chromium`, driven by playwright-core from npm, no browser download) runs every case of the
-# matrix against every server integration (nginx + module, uvicorn + corsgate.asgi, waitress +
+# matrix against every server integration (nginx + module, Apache httpd + mod_corsgate, uvicorn + corsgate.asgi, waitress +
 # corsgate.wsgi, Express + corsgate.middleware, the C example server), all on one policy file,
 # and compares the browser with the engine and the checker. `make test-browser` also writes
 # the screenshot docs/img/browser-matrix.png.
@@ -10,7 +10,7 @@ TEST_TARGETS += test-browser
 BROWSER_DIR     := $(CURDIR)/tests/browser
 BROWSER_STAMP   := $(BROWSER_DIR)/node_modules/.package-lock.json
 # Every integration; `make test-browser BROWSER_SERVERS='express c'` runs some of them.
-BROWSER_SERVERS ?= nginx asgi wsgi express c
+BROWSER_SERVERS ?= nginx apache asgi wsgi express c
 BROWSER_ENV     := CORSGATE_BROWSER_SERVERS="$(BROWSER_SERVERS)" \
                    CORSGATE_CLI="$(or $(CARGO_TARGET_DIR),$(CURDIR)/target)/debug/corsgate"
 
@@ -28,8 +28,9 @@ browser-deps: $(BROWSER_STAMP) ## Debian's chromium (skipped when present) and p
 browser-cli: ## the corsgate CLI the tests ask for the engine's and the checker's answers
 	$(CARGO) build -p corsgate-cli
 
-# What the servers need: the Node addon, the Python extension, the C example, the nginx module.
-browser-servers: node-build python-build c-server nginx-module
+# What the servers need: the Node addon, the Python extension, the C example, the nginx and
+# httpd modules.
+browser-servers: node-build python-build c-server nginx-module apache-module
 
 test-browser: browser-deps browser-cli browser-servers ## every case x every server in headless Chromium; screenshot to docs/img/
 	cd $(BROWSER_DIR) && $(BROWSER_ENV) CORSGATE_SCREENSHOT=$(CURDIR)/docs/img/browser-matrix.png \

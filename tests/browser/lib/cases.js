@@ -9,13 +9,18 @@
 // http://app.example.com.evil.org, 'null': a sandboxed iframe in the first), expect ('allowed' or
 // 'blocked'), readable (response headers JavaScript must be able to read, for full apps),
 // hidden (headers it must not read), status (for full apps), repeat + preflights (max-age:
-// fetch twice, expect that many preflights), only (servers the case applies to), query,
+// fetch twice, expect that many preflights), statusBy (the status a server answers instead of
+// `status`, by server name), only (servers the case applies to), query,
 // rejectedBy (servers whose HTTP parser answers 400 before corsgate sees the request: there
 // the browser blocks the actual request, whatever the policy says).
 
 // nginx, waitress and Node's HTTP parser refuse a lowercase method (400 Bad Request, no CORS
 // headers); uvicorn (h11) and libmicrohttpd accept it. Browsers send `patch` as written.
 const LOWERCASE_METHOD_400 = ['nginx', 'wsgi', 'express'];
+// Apache httpd accepts `patch` and mod_proxy passes it on to the app (Node's HTTP parser),
+// which answers 400; mod_corsgate writes the CORS headers on that answer like on any other,
+// so the browser reads the 400.
+const LOWERCASE_METHOD_STATUS = { apache: 400 };
 
 const JSON_BODY = { 'Content-Type': 'application/json' };
 
@@ -79,7 +84,7 @@ const cases = [
   { id: 'any-get', path: '/any/items', what: 'GET (every header exposed)', expect: 'allowed', readable: ['x-request-id', 'x-internal'] },
   { id: 'any-put', path: '/any/items', what: 'PUT', init: { method: 'PUT' }, expect: 'allowed' },
   { id: 'any-patch', path: '/any/items', what: 'PATCH', init: { method: 'PATCH' }, expect: 'allowed' },
-  { id: 'any-patch-lower', path: '/any/items', what: "'patch' (400 from nginx, waitress, Node)", init: { method: 'patch' }, expect: 'allowed', rejectedBy: LOWERCASE_METHOD_400 },
+  { id: 'any-patch-lower', path: '/any/items', what: "'patch' (400 from nginx, waitress, Node, readable through httpd)", init: { method: 'patch' }, expect: 'allowed', rejectedBy: LOWERCASE_METHOD_400, statusBy: LOWERCASE_METHOD_STATUS },
   { id: 'any-custom', path: '/any/items', what: 'X-Custom header', init: { headers: { 'X-Custom': '1' } }, expect: 'allowed' },
   { id: 'any-auth', path: '/any/items', what: 'Authorization (* does not cover it)', init: { headers: { Authorization: 'Bearer t' } }, expect: 'blocked' },
   { id: 'any-credentials', path: '/any/items', what: 'GET with cookies (ACAO *)', init: { credentials: 'include' }, expect: 'blocked' },
@@ -116,7 +121,7 @@ const cases = [
   // PATCH and patch.
   { id: 'patch-upper', path: '/patch/items', what: 'PATCH', init: { method: 'PATCH', headers: JSON_BODY, body: '{}' }, expect: 'allowed' },
   { id: 'patch-lower', path: '/patch/items', what: "'patch' (methods = [PATCH])", init: { method: 'patch' }, expect: 'blocked' },
-  { id: 'patch-lower-ok', path: '/patch-lower/items', what: "'patch' (methods = [patch]; 400 from nginx, waitress, Node)", init: { method: 'patch' }, expect: 'allowed', rejectedBy: LOWERCASE_METHOD_400 },
+  { id: 'patch-lower-ok', path: '/patch-lower/items', what: "'patch' (methods = [patch]; 400 from nginx, waitress, Node, readable through httpd)", init: { method: 'patch' }, expect: 'allowed', rejectedBy: LOWERCASE_METHOD_400, statusBy: LOWERCASE_METHOD_STATUS },
   { id: 'patch-upper-no', path: '/patch-lower/items', what: 'PATCH (methods = [patch])', init: { method: 'PATCH' }, expect: 'blocked' },
 
   // Any method, any header.
@@ -136,7 +141,9 @@ const cases = [
 
   // nginx in front of an upstream.
   { id: 'nginx-502', path: '/exact/down', what: 'GET, the upstream is down (nginx 502)', expect: 'allowed', status: 502, only: ['nginx'] },
-  { id: 'nginx-app-cors', path: '/exact/items', query: 'appcors=1', what: 'the upstream sends its own ACAO *', expect: 'allowed', only: ['nginx'] },
+  { id: 'nginx-app-cors', path: '/exact/items', query: 'appcors=1', what: 'the upstream sends its own ACAO *', expect: 'allowed', only: ['nginx', 'apache'] },
+  // Apache httpd in front of a backend (mod_proxy).
+  { id: 'apache-503', path: '/exact/down', what: 'GET, the backend is down (mod_proxy 503)', expect: 'allowed', status: 503, only: ['apache'] },
 ];
 
 module.exports = { cases };

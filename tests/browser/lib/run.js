@@ -158,7 +158,7 @@ async function analyze(kase, server, url, observed, exchanges, consoleLines) {
     check(JSON.stringify(saw) === JSON.stringify(want), 'readable response headers', `chromium: ${saw.join(', ')}`, `checker:  ${want.join(', ')}`);
     for (const h of kase.readable || []) check(saw.includes(h), `${h} readable`, `chromium: ${saw.join(', ')}`, `expected: ${h}`);
     for (const h of kase.hidden || []) check(!saw.includes(h), `${h} hidden`, `chromium: ${saw.join(', ')}`, `expected: not ${h}`);
-    const status = kase.status || 200;
+    const status = (kase.statusBy && kase.statusBy[server.name]) || kase.status || 200;
     check(first.status === status, 'status', `chromium: ${first.status}`, `expected: ${status}`);
   }
 

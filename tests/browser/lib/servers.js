@@ -16,9 +16,11 @@ const POLICY = path.join(HERE, 'policies', 'matrix.toml');
 const PYTHON = process.env.CORSGATE_PYTHON || path.join(ROOT, '.venv', 'bin', 'python');
 const C_SERVER = process.env.CORSGATE_C_SERVER || path.join(ROOT, 'examples', 'c-server', 'corsgate-server');
 const NGINX_MODULE = process.env.CORSGATE_NGINX_MODULE || path.join(ROOT, 'build', 'nginx', 'ngxbuild', 'ngx_http_corsgate_module.so');
+const APACHE_MODULE = process.env.CORSGATE_APACHE_MODULE || path.join(ROOT, 'build', 'apache', 'mod_corsgate.so');
+const APACHE_MODULES = process.env.APACHE_MODULES || '/usr/lib/apache2/modules';
 
 /** Every integration, in the order the table shows them. */
-const ALL = ['nginx', 'asgi', 'wsgi', 'express', 'c'];
+const ALL = ['nginx', 'apache', 'asgi', 'wsgi', 'express', 'c'];
 
 async function freePort() {
   const s = net.createServer();
@@ -126,6 +128,45 @@ http {
         upstream.closeAllConnections();
         await new Promise((resolve) => upstream.close(resolve));
         fs.rmSync(prefix, { recursive: true, force: true });
+      },
+    };
+  },
+  async apache(port) {
+    // Apache httpd + mod_corsgate in front of the bare app (mod_proxy), plus a backend nobody
+    // listens on (mod_proxy's own 503). httpd runs in the foreground under a private ServerRoot.
+    const upstream = await app.listen('apache');
+    const dead = await freePort();
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'corsgate-httpd-'));
+    fs.chmodSync(root, 0o755);
+    for (const d of ['logs', 'run']) fs.mkdirSync(path.join(root, d));
+    const user = process.getuid && process.getuid() === 0 ? 'User nobody\nGroup nogroup\n' : '';
+    const modules = ['mpm_event', 'authz_core', 'proxy', 'proxy_http']
+      .map((m) => `LoadModule ${m}_module ${APACHE_MODULES}/mod_${m}.so`)
+      .join('\n');
+    const conf = `ServerRoot ${root}
+DefaultRuntimeDir ${root}/run
+PidFile ${root}/run/httpd.pid
+Listen 127.0.0.1:${port}
+ServerName localhost
+ServerTokens Prod
+${user}ErrorLog ${root}/logs/error.log
+LogLevel warn
+${modules}
+LoadModule corsgate_module ${APACHE_MODULE}
+StartServers 1
+CorsgatePolicy ${POLICY}
+ProxyPass /exact/down http://127.0.0.1:${dead}/exact/down
+ProxyPass / http://127.0.0.1:${upstream.address().port}/
+`;
+    fs.writeFileSync(path.join(root, 'httpd.conf'), conf);
+    const server = await spawnServer('apache', process.env.APACHE2 || 'apache2', ['-f', path.join(root, 'httpd.conf'), '-D', 'FOREGROUND'], port);
+    return {
+      log: server.log,
+      stop: async () => {
+        await server.stop();
+        upstream.closeAllConnections();
+        await new Promise((resolve) => upstream.close(resolve));
+        fs.rmSync(root, { recursive: true, force: true });
       },
     };
   },
