@@ -1,6 +1,7 @@
 'use strict';
-// Install script: builds the native addon with cargo when it is missing or older than the Rust
-// sources (a fresh `npm install ./bindings-node`). It runs `napi build` when @napi-rs/cli is
+// Builds the native addon from source with cargo when it is missing or older than the Rust
+// sources. There is no install script: lib/native.js runs this on the first require() of a
+// checkout that has no addon yet (a fresh `npm install ./bindings-node`). It runs `napi build` when @napi-rs/cli is
 // installed (a development checkout) and plain cargo otherwise; both write
 // corsgate.<platform>-<arch>-<abi>.node next to this file.
 // CARGO_TARGET_DIR defaults to <repository>/target/node, apart from the workspace's target/,

@@ -236,6 +236,9 @@ declare namespace corsgate {
 
   /** The `cors` function itself, for `import { cors } from 'corsgate'`. */
   const cors: typeof corsgate;
+
+  /** corsgate's version, such as `"0.1.0"` (the same as the CLI's, Python's and C's). */
+  const version: string;
 }
 
 /** A drop-in for `cors(options)`: the same options, the same answers. */

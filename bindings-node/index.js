@@ -593,3 +593,4 @@ module.exports.Policy = Policy;
 module.exports.middleware = middleware;
 module.exports.CorsgateConfigError = CorsgateConfigError;
 module.exports.browser = require('./lib/browser.js');
+module.exports.version = require('./package.json').version;
