@@ -59,6 +59,11 @@ pub struct CheckArgs {
     /// Print one JSON object (kind, allowed, status, headers, vary, reason) instead of text.
     #[arg(long)]
     json: bool,
+
+    /// The browser whose console text is shown: chromium, firefox, or webkit (Safari, from
+    /// WebKit's documented behaviour, not verified in a real browser).
+    #[arg(long, value_name = "BROWSER", default_value = "chromium", value_parser = crate::explain::parse_browser)]
+    browser: corsgate::browser::Browser,
 }
 
 /// One `--header` line.
@@ -141,6 +146,7 @@ pub fn run(args: &CheckArgs) -> Exit {
         url: &url,
         origin: args.origin.as_deref().unwrap_or(""),
         decision: &decision,
+        browser: args.browser,
     };
     let text = if args.json {
         output::json(&check)

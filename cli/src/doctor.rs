@@ -497,7 +497,7 @@ pub fn run(args: &DoctorArgs) -> Exit {
         outcome.notes.push("doctor sends no cookies: it checks that the answers allow credentials, not what the server does with them".into());
     }
     let text = if args.json {
-        let mut v = outcome.to_json();
+        let mut v = outcome.to_json_for(args.page.browser);
         v["exchanges"] = Value::Array(exchanges.iter().map(exchange_json).collect());
         v.to_string() + "\n"
     } else {
@@ -507,7 +507,7 @@ pub fn run(args: &DoctorArgs) -> Exit {
             .map(|x| exchange_text(x, &t.path, style))
             .collect();
         let mut rows = Rows::new(&style);
-        explain::render(&outcome, style, &mut rows);
+        explain::render(&outcome, args.page.browser, style, &mut rows);
         out.push_str(&rows.finish());
         out
     };
@@ -518,5 +518,5 @@ pub fn run(args: &DoctorArgs) -> Exit {
     {
         return Exit::Error;
     }
-    explain::exit_of(&outcome)
+    explain::exit_of(&outcome, args.page.browser)
 }

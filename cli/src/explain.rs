@@ -1,11 +1,12 @@
 //! `corsgate explain`: simulate the browser. Given what the page does and what the server
-//! answered, print the verdict, Chromium's console message and the fix.
+//! answered, print the verdict, the browser's console message (Chromium's, or `--browser`'s)
+//! and the fix, and where browsers disagree, each browser's verdict.
 
 use crate::exit::Exit;
 use crate::style::Style;
 use clap::Args;
 use corsgate::browser::{
-    Credentials, FetchRequest, Mode, Outcome, RequestError, Response, Verdict,
+    Browser, Credentials, FetchRequest, Mode, Outcome, RequestError, Response, Verdict,
 };
 use std::fmt::Write as _;
 use std::io::{Read, Write};
@@ -27,7 +28,8 @@ explain still says whether the browser sends a preflight and what it carries.
 
 Exit status:
   0  the browser lets the page read the response
-  1  the browser blocks it (also when only the Fetch standard does: `*` covering Authorization)
+  1  the browser (--browser, default chromium) blocks it, or the Fetch standard does (`*`
+     covering Authorization, which every browser still allows)
   2  undecided: a needed response was not given, fetch() would throw before sending, a file
      cannot be read or parsed, or the command line is wrong";
 
@@ -54,6 +56,16 @@ pub struct PageArgs {
     /// The request mode.
     #[arg(long, value_name = "MODE", default_value = "cors", value_parser = ["cors", "no-cors"])]
     pub mode: String,
+
+    /// The browser whose console text and fix are shown: chromium, firefox, or webkit
+    /// (Safari, from WebKit's documented behaviour, not verified in a real browser).
+    #[arg(long, value_name = "BROWSER", default_value = "chromium", value_parser = parse_browser)]
+    pub browser: Browser,
+}
+
+/// Reads a `--browser` name.
+pub fn parse_browser(name: &str) -> Result<Browser, String> {
+    Browser::parse(name).ok_or_else(|| format!("`{name}` is not chromium, firefox or webkit"))
 }
 
 impl PageArgs {
@@ -95,7 +107,8 @@ pub struct ExplainArgs {
     response: Option<PathBuf>,
 
     /// Print one JSON object (verdict, request, preflight_request, preflight, response,
-    /// blocked, blocked_in_chrome, missing, notes) instead of text.
+    /// blocked, blocked_in_chrome, missing, notes, browser, browsers, browsers_disagree)
+    /// instead of text.
     #[arg(long)]
     json: bool,
 }
@@ -162,7 +175,7 @@ impl<'s> Rows<'s> {
 
 /// The outcome as human text: the request, the preflight, the response, the verdict, and on
 /// failure the console message and the fix.
-pub fn render(outcome: &Outcome, style: Style, rows: &mut Rows<'_>) {
+pub fn render(outcome: &Outcome, browser: Browser, style: Style, rows: &mut Rows<'_>) {
     let p = &outcome.plan;
     let mut request = vec![format!("{} {}", p.method, p.url)];
     request.extend(p.request_headers().iter().map(|(n, v)| format!("{n}: {v}")));
@@ -201,11 +214,17 @@ pub fn render(outcome: &Outcome, style: Style, rows: &mut Rows<'_>) {
                 let result = match (&c.blocked, &c.blocked_in_chrome) {
                     (None, _) => style.good("passes"),
                     (Some(_), None) => format!(
-                        "{} by the Fetch standard (Firefox); {} by Chrome and Safari",
+                        "{} by the Fetch standard; {} by Chromium, Firefox and Safari",
                         style.bad("fails"),
                         style.warn("passes")
                     ),
-                    (Some(e), Some(_)) => format!("{} ({})", style.bad("fails"), e.kind),
+                    (Some(e), Some(_)) => {
+                        let kind = match &outcome.in_browser(browser).error {
+                            Some(b) if browser != Browser::Chromium => b.kind,
+                            _ => e.kind.as_str(),
+                        };
+                        format!("{} ({kind})", style.bad("fails"))
+                    }
                 };
                 lines.push(format!("result: {result}"));
                 if let Some(l) = c.cache {
@@ -256,7 +275,7 @@ pub fn render(outcome: &Outcome, style: Style, rows: &mut Rows<'_>) {
         Verdict::Allowed => style.good("allowed"),
         Verdict::Blocked => style.bad("blocked"),
         Verdict::BlockedByStandardOnly => format!(
-            "{} by the Fetch standard and Firefox; Chrome and Safari still allow it",
+            "{} by the Fetch standard; Chromium, Firefox and Safari still allow it",
             style.bad("blocked")
         ),
         Verdict::Incomplete => {
@@ -270,25 +289,79 @@ pub fn render(outcome: &Outcome, style: Style, rows: &mut Rows<'_>) {
         }
     };
     rows.row("verdict", &[verdict]);
-    if let Some(e) = outcome
-        .blocked
-        .as_ref()
-        .or(outcome.blocked_in_chrome.as_ref())
-    {
-        rows.row("console", std::slice::from_ref(&e.message));
-        rows.row("fix", std::slice::from_ref(&e.fix));
+    let chosen = outcome.in_browser(browser);
+    match (&chosen.error, &outcome.blocked) {
+        (Some(e), _) => {
+            rows.row("console", &e.console);
+            rows.row("fix", std::slice::from_ref(&e.fix));
+        }
+        (None, Some(standard)) => {
+            let console = match browser {
+                Browser::Chromium => vec![standard.message.clone()],
+                _ => chosen.warnings.clone(),
+            };
+            if !console.is_empty() {
+                rows.row("console", &console);
+            }
+            rows.row("fix", std::slice::from_ref(&standard.fix));
+        }
+        (None, None) => {}
+    }
+    if let Some(lines) = browser_rows(outcome, style) {
+        rows.row("browsers", &lines);
     }
     for note in &outcome.notes {
         rows.row("note", &[style.dim(note)]);
     }
 }
 
-/// The exit status of an outcome.
-pub fn exit_of(outcome: &Outcome) -> Exit {
-    match outcome.verdict() {
-        Verdict::Allowed => Exit::Allowed,
-        Verdict::Blocked | Verdict::BlockedByStandardOnly => Exit::Denied,
-        Verdict::Incomplete => Exit::Error,
+/// Each browser's verdict, when they disagree with each other or with the standard; `None`
+/// when every browser and the standard agree.
+fn browser_rows(outcome: &Outcome, style: Style) -> Option<Vec<String>> {
+    let standard_differs = outcome.verdict() == Verdict::BlockedByStandardOnly;
+    if !outcome.browsers_disagree() && !standard_differs {
+        return None;
+    }
+    let mut lines: Vec<String> = outcome
+        .browsers
+        .iter()
+        .map(|b| {
+            let verdict = match b.verdict {
+                Verdict::Allowed => style.good("allowed"),
+                Verdict::Blocked => style.bad("blocked"),
+                _ => style.warn(b.verdict.as_str()),
+            };
+            let mut line = format!("{}: {verdict}", b.browser.display_name());
+            if let Some(e) = &b.error {
+                line.push_str(&format!(" ({})", e.kind));
+            }
+            if !b.warnings.is_empty() {
+                line.push_str(" with a console warning that it will block this soon");
+            }
+            if !b.verified {
+                line.push_str(&style.dim(" (documented behaviour, not verified here)"));
+            }
+            line
+        })
+        .collect();
+    if let Some(e) = outcome.blocked.as_ref().filter(|_| standard_differs) {
+        lines.push(format!(
+            "Fetch standard: {} ({})",
+            style.bad("blocked"),
+            e.kind
+        ));
+    }
+    Some(lines)
+}
+
+/// The exit status of an outcome: denied when `browser` or the Fetch standard blocks it.
+pub fn exit_of(outcome: &Outcome, browser: Browser) -> Exit {
+    match (outcome.verdict(), outcome.in_browser(browser).verdict) {
+        (_, Verdict::Blocked) | (Verdict::Blocked | Verdict::BlockedByStandardOnly, _) => {
+            Exit::Denied
+        }
+        (Verdict::Incomplete, _) => Exit::Error,
+        _ => Exit::Allowed,
     }
 }
 
@@ -338,15 +411,15 @@ pub fn run(args: &ExplainArgs) -> Exit {
     };
     let outcome = plan.check(preflight.as_ref(), response.as_ref());
     let text = if args.json {
-        outcome.to_json().to_string() + "\n"
+        outcome.to_json_for(args.page.browser).to_string() + "\n"
     } else {
         let style = Style::detect(&std::io::stdout());
         let mut rows = Rows::new(&style);
-        render(&outcome, style, &mut rows);
+        render(&outcome, args.page.browser, style, &mut rows);
         rows.finish()
     };
     match print(&text) {
-        Ok(()) => exit_of(&outcome),
+        Ok(()) => exit_of(&outcome, args.page.browser),
         Err(e) => e,
     }
 }

@@ -1,6 +1,7 @@
 //! Rendering: a decision as text or JSON, and policy diagnostics for stderr.
 
 use crate::style::Style;
+use corsgate::browser::{Browser, CacheLifetime};
 use corsgate::{ConfigErrors, Decision, Diagnostic, Kind};
 use serde_json::{json, Value};
 use std::fmt::Write;
@@ -20,6 +21,27 @@ pub struct Check<'c, 'a> {
     pub origin: &'c str,
     /// The answer.
     pub decision: &'c Decision<'a>,
+    /// The browser whose console text the human output shows.
+    pub browser: Browser,
+}
+
+impl Check<'_, '_> {
+    /// How long each browser caches this allowed preflight, when they differ.
+    fn cache_differences(&self) -> Option<(String, CacheLifetime)> {
+        let d = self.decision;
+        let max_age: Vec<&str> = d
+            .headers()
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case("access-control-max-age"))
+            .map(|(_, v)| v.as_ref())
+            .collect();
+        if d.kind() != Kind::Preflight || !d.is_allowed() || max_age.is_empty() {
+            return None;
+        }
+        let l = CacheLifetime::of_max_age(&max_age);
+        let differ = l.chromium != l.firefox || l.firefox != l.webkit || l.standard != l.chromium;
+        differ.then(|| (max_age.join(", "), l))
+    }
 }
 
 /// Width of the label column of the human output.
@@ -69,9 +91,21 @@ pub fn human(check: &Check<'_, '_>, style: Style) -> String {
             row("reason", &[reason.message().to_string()]);
             row(
                 "browser",
-                &[reason.browser_message(check.url, check.origin)],
+                &reason.browser_messages(check.browser, check.url, check.origin, d.status()),
             );
         }
+    }
+    if let Some((max_age, l)) = check.cache_differences() {
+        row(
+            "browsers",
+            &[format!(
+                "Access-Control-Max-Age: {max_age}: Chromium caches the preflight {} s, Firefox {} s, Safari {} s {}",
+                l.chromium,
+                l.firefox,
+                l.webkit,
+                style.dim("(Safari from documented behaviour, not verified here)")
+            )],
+        );
     }
 
     let status = match d.status() {
@@ -102,7 +136,9 @@ pub fn human(check: &Check<'_, '_>, style: Style) -> String {
 
 /// The decision as one JSON object on one line: `kind`, `allowed`, `status`, `headers`
 /// (`[[name, value], …]`), `vary` (`[name, …]`) and `reason` (`{code, value, message,
-/// browser_message}` or `null`), in that order.
+/// browser_message, browser_messages: {chromium, firefox, webkit}}` or `null`), in that
+/// order, then `cache_seconds` (`{standard, chromium, firefox, webkit}`) for an allowed
+/// preflight with `Access-Control-Max-Age`.
 pub fn json(check: &Check<'_, '_>) -> String {
     let d = check.decision;
     let reason = match d.reason() {
@@ -118,17 +154,37 @@ pub fn json(check: &Check<'_, '_>) -> String {
                 "browser_message",
                 json!(r.browser_message(check.url, check.origin)).to_string(),
             ),
+            (
+                "browser_messages",
+                Value::Object(
+                    Browser::ALL
+                        .iter()
+                        .map(|&b| {
+                            let lines = r.browser_messages(b, check.url, check.origin, d.status());
+                            (b.as_str().to_string(), json!(lines))
+                        })
+                        .collect(),
+                )
+                .to_string(),
+            ),
         ]),
     };
-    let top = object(&[
+    let mut fields = vec![
         ("kind", json!(d.kind().as_str()).to_string()),
         ("allowed", json!(d.is_allowed()).to_string()),
         ("status", json!(d.status()).to_string()),
         ("headers", json!(d.headers()).to_string()),
         ("vary", json!(d.vary().names()).to_string()),
         ("reason", reason),
-    ]);
-    top + "\n"
+    ];
+    let cache = check.cache_differences().map(|(_, l)| {
+        json!({"standard": l.standard, "chromium": l.chromium, "firefox": l.firefox, "webkit": l.webkit})
+            .to_string()
+    });
+    if let Some(cache) = cache {
+        fields.push(("cache_seconds", cache));
+    }
+    object(&fields) + "\n"
 }
 
 /// A JSON object from keys and already-serialized values, keeping the keys in the given

@@ -427,3 +427,55 @@ fn every_example_policy_compiles_without_warnings() {
         dir.display()
     );
 }
+
+/// `--browser firefox`: a denied preflight in Firefox's words, with the status it was
+/// answered with; the JSON carries every browser's lines.
+#[test]
+fn check_speaks_each_browsers_words_for_a_denial() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let policy = dir.join("check-browser.toml");
+    std::fs::write(
+        &policy,
+        "origins = [\"https://app.example.com\"]\nmethods = [\"PUT\"]\nmax_age = 86400\n",
+    )
+    .unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "check",
+            "--policy",
+            policy.to_str().unwrap(),
+            "--url",
+            "https://api.example.com/x",
+            "--method",
+            "OPTIONS",
+            "-H",
+            "Access-Control-Request-Method: PUT",
+        ];
+        args.extend_from_slice(extra);
+        std::process::Command::new(env!("CARGO_BIN_EXE_corsgate"))
+            .args(&args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["--origin", "https://evil.example", "--browser", "firefox"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("browser  Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at https://api.example.com/x. (Reason: CORS header ‘Access-Control-Allow-Origin’ missing). Status code: 403.\n"), "{text}");
+    let json = run(&["--origin", "https://evil.example", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(
+        v["reason"]["browser_messages"]["firefox"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        v["reason"]["browser_messages"]["chromium"][0],
+        v["reason"]["browser_message"]
+    );
+    let allowed = run(&["--origin", "https://app.example.com", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&allowed.stdout).unwrap();
+    assert_eq!(v["cache_seconds"]["chromium"], 7200);
+    assert_eq!(v["cache_seconds"]["firefox"], 86400);
+    assert_eq!(v["cache_seconds"]["webkit"], 600);
+}

@@ -166,3 +166,80 @@ fn input_errors_exit_2() {
     let out = explain(&["--preflight-response", "-", "--response", "-"], None);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Firefox's words (its documented reason names, as Firefox 153 ESR prints them) for a
+/// preflight answered 404 with the origin allowed, and the line for the request it stopped.
+#[test]
+fn browser_firefox_prints_firefoxs_reason_and_console_lines() {
+    let pf = scratch(
+        "explain-pf-404.http",
+        "HTTP/1.1 404 Not Found\r\nAccess-Control-Allow-Origin: https://app.example.com\r\n\r\n",
+    );
+    let args = [
+        "--method",
+        "PUT",
+        "--preflight-response",
+        pf.to_str().unwrap(),
+        "--browser",
+        "firefox",
+    ];
+    let out = explain(&args, None);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let blocked = "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at https://api.example.com/orders.";
+    assert!(
+        text.contains(&format!(
+            "console   {blocked} (Reason: CORS preflight response did not succeed). Status code: 404.\n          {blocked} (Reason: CORS request did not succeed). Status code: (null).\n"
+        )),
+        "{text}"
+    );
+    let json = explain(&[&args[..], &["--json"]].concat(), None);
+    let v: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["browser"]["name"], "firefox");
+    assert_eq!(v["browser"]["error"]["kind"], "CORSPreflightDidNotSucceed");
+    assert_eq!(
+        v["browsers"]["chromium"]["error"]["kind"],
+        "PreflightInvalidStatus"
+    );
+    assert_eq!(v["browsers"]["webkit"]["verified"], false);
+    assert_eq!(v["browsers_disagree"], false);
+}
+
+/// `*` covering Authorization: every browser allows it, the standard does not, and the
+/// browsers row says so, with Firefox's deprecation warning.
+#[test]
+fn browsers_row_shows_each_verdict_when_the_standard_disagrees() {
+    let pf = scratch(
+        "explain-pf-star-row.http",
+        "HTTP/1.1 204 No Content\r\nAccess-Control-Allow-Origin: *\r\nAccess-Control-Allow-Headers: *\r\n\r\n",
+    );
+    let out = explain(
+        &[
+            "-H",
+            "Authorization: Bearer x",
+            "--preflight-response",
+            pf.to_str().unwrap(),
+            "--response",
+            "-",
+            "--browser",
+            "firefox",
+        ],
+        Some("HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: *\r\n\r\n"),
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("browsers  Chromium: allowed\n"), "{text}");
+    assert!(
+        text.contains("Firefox: allowed with a console warning that it will block this soon"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Fetch standard: blocked (HeaderDisallowedByPreflightResponse)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("console   Cross-Origin Request Warning: The Same Origin Policy will disallow reading the remote resource at https://api.example.com/orders soon."),
+        "{text}"
+    );
+    let bad = explain(&["--browser", "lynx"], None);
+    assert_eq!(bad.status.code(), Some(2));
+}

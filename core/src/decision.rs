@@ -1,6 +1,7 @@
 //! What the engine answers: the kind of request, the verdict, the status and the headers.
 
-use crate::browser::console;
+use crate::browser::console::{self, Denial};
+use crate::browser::Browser;
 use crate::request::MAX_ACRH_LINES;
 use crate::vary::Vary;
 use arrayvec::ArrayVec;
@@ -175,18 +176,9 @@ pub(crate) trait Explain: Sync {
     /// Writes the one-line message of a denial, with a hint where one helps.
     fn explain(&self, f: &mut fmt::Formatter<'_>, code: ReasonCode, value: &[u8]) -> fmt::Result;
 
-    /// Chromium's reason for the answer to a denied request.
-    fn browser_reason(&self, _code: ReasonCode, preflight: bool) -> &'static str {
-        missing_allow_origin(preflight)
-    }
-}
-
-/// Chromium's reason for an answer without `Access-Control-Allow-Origin`.
-pub(crate) fn missing_allow_origin(preflight: bool) -> &'static str {
-    if preflight {
-        console::CHROMIUM_PREFLIGHT_MISSING_ALLOW_ORIGIN
-    } else {
-        console::CHROMIUM_MISSING_ALLOW_ORIGIN
+    /// What the browser finds wrong with the answer to a denied request.
+    fn denial(&self, _code: ReasonCode, preflight: bool) -> Denial {
+        Denial::MissingAllowOrigin { preflight }
     }
 }
 
@@ -225,11 +217,28 @@ impl<'a> Reason<'a> {
     /// policy: "). A strict denial carries no `Access-Control-Allow-Origin`; compatibility profiles may
     /// answer otherwise (a `starlette` preflight denied for its method fails on its status).
     pub fn browser_reason(&self) -> &'static str {
-        self.rules.browser_reason(self.code, self.preflight)
+        self.rules
+            .denial(self.code, self.preflight)
+            .chromium_reason()
     }
 
     /// Chromium's whole console message for a `fetch()` of `url` from `origin`.
     pub fn browser_message(&self, url: &str, origin: &str) -> String {
         console::chromium_message(url, origin, self.browser_reason())
+    }
+
+    /// The console lines `browser` prints for a `fetch()` of `url` from `origin` given the
+    /// answer, whose `status` Firefox and WebKit print (`None`: the application's, unknown
+    /// here, written `<status>`).
+    pub fn browser_messages(
+        &self,
+        browser: Browser,
+        url: &str,
+        origin: &str,
+        status: Option<u16>,
+    ) -> Vec<String> {
+        self.rules
+            .denial(self.code, self.preflight)
+            .messages(browser, url, origin, status)
     }
 }

@@ -68,6 +68,25 @@ impl Browser {
     }
 }
 
+/// The browsers that cache a preflight for less than `seconds`, with their caps, as text:
+/// `Chromium (7200 s) and Safari (WebKit) (600 s)`; empty when none does.
+pub(crate) fn capping_max_age(seconds: u64) -> String {
+    let capping: Vec<String> = Browser::ALL
+        .iter()
+        .filter(|b| b.max_age_cap() < seconds)
+        .map(|b| format!("{} ({} s)", b.display_name(), b.max_age_cap()))
+        .collect();
+    match capping.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// The lint text for a policy whose `*` in `Access-Control-Allow-Headers` must cover
+/// `Authorization`: where that breaks (the standard) and which browser announced it will.
+pub(crate) const WILDCARD_AUTHORIZATION_BREAKS: &str = "`*` does not cover Authorization in the Fetch standard; Chromium and Safari still allow it, and Firefox (153 ESR) allows it with a console warning that it will stop, so requests with an Authorization header break in Firefox once it does";
+
 impl fmt::Display for Browser {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.display_name())

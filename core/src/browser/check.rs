@@ -34,6 +34,13 @@ pub struct CacheLifetime {
 }
 
 impl CacheLifetime {
+    /// The lifetimes for a response with these `Access-Control-Max-Age` lines (none: absent).
+    pub fn of_max_age(lines: &[&str]) -> CacheLifetime {
+        let trimmed: Vec<&str> = lines.iter().map(|v| v.trim_matches([' ', '\t'])).collect();
+        let joined = (!lines.is_empty()).then(|| trimmed.join(", "));
+        CacheLifetime::from_header(joined.as_deref(), lines.len())
+    }
+
     fn from_header(value: Option<&str>, lines: usize) -> CacheLifetime {
         let parsed = match value {
             Some(v) if lines == 1 && !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) => {
@@ -331,7 +338,7 @@ impl Plan {
                 None => "the preflight response has no Access-Control-Allow-Headers".to_string(),
             };
             if name == "authorization" && headers.iter().any(|h| h == "*") {
-                format!("{listed}: `*` does not cover authorization in the Fetch standard (Firefox enforces this; Chrome and Safari still accept it for now); list \"authorization\" in `request_headers`")
+                format!("{listed}: `*` does not cover authorization in the Fetch standard (Chromium and Safari still accept it, Firefox too but with a console warning that it will stop); list \"authorization\" in `request_headers`")
             } else if credentials && headers.iter().any(|h| h == "*") {
                 format!("{listed}: with credentials `*` is the literal name `*`; list \"{name}\" in `request_headers`")
             } else {

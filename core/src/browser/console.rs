@@ -18,6 +18,68 @@ pub(crate) const CHROMIUM_PREFLIGHT_MISSING_ALLOW_ORIGIN: &str = "Response to pr
 pub(crate) const CHROMIUM_PREFLIGHT_NOT_OK: &str =
     "Response to preflight request doesn't pass access control check: It does not have HTTP ok status.";
 
+/// What a browser reports for an answer the engine denied: strict answers carry no
+/// `Access-Control-Allow-Origin`; a compatibility profile's preflight may fail on its status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Denial {
+    /// No `Access-Control-Allow-Origin` (on a preflight when `preflight`).
+    MissingAllowOrigin {
+        /// The answer is to a preflight.
+        preflight: bool,
+    },
+    /// A preflight whose origin passed, answered with a status that is not ok.
+    PreflightNotOk,
+}
+
+impl Denial {
+    /// Chromium's reason text.
+    pub(crate) fn chromium_reason(self) -> &'static str {
+        match self {
+            Denial::MissingAllowOrigin { preflight: false } => CHROMIUM_MISSING_ALLOW_ORIGIN,
+            Denial::MissingAllowOrigin { preflight: true } => {
+                CHROMIUM_PREFLIGHT_MISSING_ALLOW_ORIGIN
+            }
+            Denial::PreflightNotOk => CHROMIUM_PREFLIGHT_NOT_OK,
+        }
+    }
+
+    /// `browser`'s console lines for a `fetch()` of `url` from `origin` answered with
+    /// `status` (written `<status>` when not known: the application answers).
+    pub(crate) fn messages(
+        self,
+        browser: super::Browser,
+        url: &str,
+        origin: &str,
+        status: Option<u16>,
+    ) -> Vec<String> {
+        let status_text = status.map_or("<status>".to_string(), |s| s.to_string());
+        let preflight = !matches!(self, Denial::MissingAllowOrigin { preflight: false });
+        match browser {
+            super::Browser::Chromium => {
+                vec![chromium_message(url, origin, self.chromium_reason())]
+            }
+            super::Browser::Firefox => {
+                let reason = match self {
+                    Denial::MissingAllowOrigin { .. } => FirefoxReason::MissingAllowOrigin,
+                    Denial::PreflightNotOk => FirefoxReason::PreflightDidNotSucceed,
+                };
+                let mut lines = vec![reason.message(url, "", &status_text)];
+                if preflight {
+                    lines.push(FirefoxReason::DidNotSucceed.message(url, "", "(null)"));
+                }
+                lines
+            }
+            super::Browser::WebKit => {
+                let kind = match self {
+                    Denial::MissingAllowOrigin { .. } => CorsErrorKind::MissingAllowOriginHeader,
+                    Denial::PreflightNotOk => CorsErrorKind::PreflightInvalidStatus,
+                };
+                webkit_messages(kind, "", url, origin, &status_text)
+            }
+        }
+    }
+}
+
 /// Chromium's prefix of a preflight failure about the origin, credentials, status or redirect.
 const CHROMIUM_PREFLIGHT_PREFIX: &str =
     "Response to preflight request doesn't pass access control check: ";
@@ -261,9 +323,9 @@ impl FirefoxReason {
     }
 
     /// Firefox's whole console message for a request to `url`, naming `value` where the reason
-    /// names one; `status` is the response's status for the reasons that print it (`None`
-    /// prints `(null)`, as after a failed preflight).
-    pub fn message(self, url: &str, value: &str, status: Option<u16>) -> String {
+    /// names one; `status` is the response's status for the reasons that print it (Firefox
+    /// prints `(null)` for the request a failed preflight stopped).
+    pub fn message(self, url: &str, value: &str, status: &str) -> String {
         let d = self.data();
         let reason = d.reason.replace("{}", value);
         // Firefox quotes the URL of this one message only.
@@ -274,10 +336,7 @@ impl FirefoxReason {
         };
         let mut m = format!("{FIREFOX_PREFIX}{url}. (Reason: {reason}).");
         if d.status {
-            match status {
-                Some(s) => m.push_str(&format!(" Status code: {s}.")),
-                None => m.push_str(" Status code: (null)."),
-            }
+            m.push_str(&format!(" Status code: {status}."));
         }
         m
     }
@@ -298,7 +357,7 @@ pub(crate) fn webkit_messages(
     value: &str,
     url: &str,
     origin: &str,
-    status: u16,
+    status: &str,
 ) -> Vec<String> {
     use CorsErrorKind::*;
     let reason = match kind {
@@ -362,15 +421,15 @@ mod tests {
     #[test]
     fn firefox_messages_name_the_value_and_the_status() {
         assert_eq!(
-            FirefoxReason::MissingAllowOrigin.message("http://a.test/x", "", Some(200)),
+            FirefoxReason::MissingAllowOrigin.message("http://a.test/x", "", "200"),
             "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://a.test/x. (Reason: CORS header ‘Access-Control-Allow-Origin’ missing). Status code: 200."
         );
         assert_eq!(
-            FirefoxReason::DidNotSucceed.message("http://a.test/x", "", None),
+            FirefoxReason::DidNotSucceed.message("http://a.test/x", "", "(null)"),
             "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://a.test/x. (Reason: CORS request did not succeed). Status code: (null)."
         );
         assert!(FirefoxReason::NotSupportingCredentials
-            .message("http://a.test/x", "", None)
+            .message("http://a.test/x", "", "")
             .contains("at ‘http://a.test/x’. (Reason: Credential"));
     }
 }

@@ -123,7 +123,7 @@ impl Plan {
                     vec![FirefoxReason::PreflightDidNotSucceed.message(
                         &self.url,
                         "",
-                        Some(status),
+                        &status.to_string(),
                     )],
                 ),
                 InvalidAllowMethodsPreflightResponse => (
@@ -150,9 +150,13 @@ impl Plan {
                 ),
             }
         };
-        let message = reason.message(&self.url, value.as_deref().unwrap_or(""), Some(status));
+        let message = reason.message(
+            &self.url,
+            value.as_deref().unwrap_or(""),
+            &status.to_string(),
+        );
         if on_preflight {
-            console.push(FirefoxReason::DidNotSucceed.message(&self.url, "", None));
+            console.push(FirefoxReason::DidNotSucceed.message(&self.url, "", "(null)"));
         }
         console.insert(0, message.clone());
         BrowserError {
@@ -181,7 +185,13 @@ impl Plan {
 
     fn webkit_error(&self, chrome: &CorsError) -> BrowserError {
         let value = chrome.value.clone().unwrap_or_default();
-        let console = webkit_messages(chrome.kind, &value, &self.url, &self.origin, chrome.status);
+        let console = webkit_messages(
+            chrome.kind,
+            &value,
+            &self.url,
+            &self.origin,
+            &chrome.status.to_string(),
+        );
         BrowserError {
             kind: chrome.kind.as_str(),
             value: chrome.value.clone(),

@@ -54,6 +54,7 @@ mod response;
 mod url;
 
 pub use browsers::Browser;
+pub(crate) use browsers::{capping_max_age, WILDCARD_AUTHORIZATION_BREAKS};
 pub use check::{CacheLifetime, PreflightCheck, ResponseCheck, SAFELISTED_RESPONSE_HEADERS};
 pub use console::FirefoxReason;
 pub use error::{CorsError, CorsErrorKind};

@@ -130,7 +130,9 @@ catalogue! {
     RegexUnescapedDot = "regex_unescaped_dot", [Strict: Warning, Starlette: Warning, Express: Warning];
     /// A RegExp origin without `^` or `$` (Express).
     RegexUnanchored = "regex_unanchored", [Express: Warning];
-    /// `max_age` above Chromium's cap.
+    /// `allowedHeaders` `*` without `Authorization`, which `*` covers in browsers only (Express).
+    WildcardHeadersWithoutAuthorization = "wildcard_headers_without_authorization", [Express: Warning];
+    /// `max_age` above a browser's cap (Chromium 7200 s, Safari 600 s).
     MaxAgeAboveBrowserCap = "max_age_above_browser_cap", [Strict: Warning];
     /// The `null` origin allowed.
     NullOriginAllowed = "null_origin_allowed", [Strict: Warning, Starlette: Warning];

@@ -440,6 +440,26 @@ fn vary_elements(value: &str) -> impl Iterator<Item = &str> {
 }
 
 fn lint(config: &ExpressConfig, d: &mut Diagnostics) {
+    if let Some(headers) = &config.allowed_headers {
+        let names: Vec<String> = headers
+            .joined()
+            .split(',')
+            .map(|n| n.trim_matches([' ', '\t']).to_ascii_lowercase())
+            .collect();
+        if names.iter().any(|n| n == "*") && !names.iter().any(|n| n == "authorization") {
+            d.warn(
+                Diagnostic::new(
+                    "allowedHeaders",
+                    DiagnosticCode::WildcardHeadersWithoutAuthorization,
+                    format!(
+                        "allowedHeaders '*' answers `Access-Control-Allow-Headers: *`: {}",
+                        crate::browser::WILDCARD_AUTHORIZATION_BREAKS
+                    ),
+                )
+                .hint("name it next to the wildcard: allowedHeaders: ['*', 'Authorization']"),
+            );
+        }
+    }
     if config.credentials {
         match config.origin {
             ExpressOrigin::Any => d.warn(
@@ -535,6 +555,30 @@ mod tests {
                 ("Content-Length", "0"),
             ])
         );
+    }
+
+    #[test]
+    fn wildcard_allowed_headers_without_authorization_warn_with_the_browsers() {
+        let warned = |list: &[&str]| {
+            let config = ExpressConfig {
+                allowed_headers: Some(ListOption::List(
+                    list.iter().map(|s| s.to_string()).collect(),
+                )),
+                ..Default::default()
+            };
+            let p = ExpressPolicy::compile(&config).unwrap();
+            p.warnings()
+                .iter()
+                .find(|w| w.code == "wildcard_headers_without_authorization")
+                .map(|w| w.message.clone())
+        };
+        let message = warned(&["*"]).unwrap();
+        assert!(
+            message.contains("Fetch standard") && message.contains("Firefox"),
+            "{message}"
+        );
+        assert_eq!(warned(&["*", "Authorization"]), None);
+        assert_eq!(warned(&["content-type"]), None);
     }
 
     #[test]

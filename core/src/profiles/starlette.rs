@@ -25,7 +25,8 @@
 //! regular expression uses Rust `regex` syntax (no look-around or back-references); an
 //! `Origin` or `Access-Control-Request-Headers` value that is not UTF-8 is never reflected.
 
-use crate::decision::{self, Decision, Explain, Kind, Reason, ReasonCode, Verdict};
+use crate::browser::console::Denial;
+use crate::decision::{Decision, Explain, Kind, Reason, ReasonCode, Verdict};
 use crate::diagnostic::{ConfigErrors, Diagnostic, DiagnosticCode, Diagnostics};
 use crate::header::{names, HeaderName};
 use crate::lint;
@@ -498,15 +499,15 @@ impl Explain for StarlettePolicy {
         }
     }
 
-    fn browser_reason(&self, code: ReasonCode, preflight: bool) -> &'static str {
+    fn denial(&self, code: ReasonCode, preflight: bool) -> Denial {
         let origin_failed = matches!(
             code,
             ReasonCode::OriginNotAllowed | ReasonCode::MalformedOrigin
         );
         if preflight && !origin_failed {
-            crate::browser::console::CHROMIUM_PREFLIGHT_NOT_OK
+            Denial::PreflightNotOk
         } else {
-            decision::missing_allow_origin(preflight)
+            Denial::MissingAllowOrigin { preflight }
         }
     }
 }

@@ -76,7 +76,10 @@ impl Rules {
                         Diagnostic::new(
                             at("max_age"),
                             DiagnosticCode::MaxAgeAboveBrowserCap,
-                            format!("max_age {n} is above Chromium's cap of 7200 s (WebKit caps at 600 s)"),
+                            format!(
+                                "max_age {n} is above the preflight cache cap of {}: those browsers ask again sooner",
+                                crate::browser::capping_max_age(n.unsigned_abs())
+                            ),
                         )
                         .hint("use 7200 or less"),
                     );
