@@ -1,10 +1,12 @@
 # Distribution artefacts (`make dist` writes them to dist/; guide docs/packaging.md): the Python
 # abi3 manylinux wheel (checked with auditwheel) and sdist, the npm packages of the napi-rs
-# platform-package layout (`corsgate` + `@corsgate/linux-x64-gnu`), the Debian packages and
+# platform-package layout (`corsgate` + `@corsgate/linux-x64-gnu`), the Debian packages
+# (libcorsgate0, libcorsgate-dev, corsgate, libnginx-mod-http-corsgate, libapache2-mod-corsgate) and
 # the CLI tarball with its checksum. Every piece packs what the other suites already built
-# (target/python, target/node, target/release, build/nginx): nothing is compiled twice.
-# `make test-dist` installs them as a user would, without Rust; it runs after test-nginx in
-# TEST_TARGETS because it installs (and then removes) the Debian packages on this machine.
+# (target/python, target/node, target/release, build/nginx, build/apache): nothing is compiled twice.
+# `make test-dist` installs them as a user would, without Rust; it runs after test-nginx and
+# test-apache in TEST_TARGETS because it installs (and then purges) the Debian packages on
+# this machine (it never starts the system's nginx or apache2 services).
 .PHONY: dist dist-python dist-node dist-cli dist-deb dist-deps test-dist
 TEST_TARGETS += test-dist
 
@@ -44,10 +46,10 @@ dist-cli: ## the CLI binary tarball and its .sha256 into dist/
 	@mkdir -p $(DIST_DIR) $(DIST_BUILD)
 	packaging/cli-tarball.sh $(DIST_CLI) $(C_VERSION) $(DIST_TRIPLE) $(DIST_DIR)
 
-dist-deb: dist-deps c-lib nginx-module dist-cli ## libcorsgate0, libcorsgate-dev, corsgate, libnginx-mod-http-corsgate (.deb) into dist/
+dist-deb: dist-deps c-lib nginx-module apache-module dist-cli ## libcorsgate0, -dev, corsgate, libnginx-mod-http-corsgate, libapache2-mod-corsgate (.deb) into dist/
 	CORSGATE_VERSION=$(C_VERSION) CORSGATE_CLI=$(DIST_CLI) packaging/debian/build.sh $(DIST_DIR)
 
-test-dist: dist ## install the artefacts without Rust: pip (FastAPI), npm (Express), dpkg (nginx); versions agree
+test-dist: dist ## install the artefacts without Rust: pip (FastAPI), npm (Express), dpkg (nginx, Apache); versions agree
 	python3 -m unittest discover -s tests/dist -t tests/dist -v
 	$(PY_VENV)/bin/ruff check --config tests/dist/ruff.toml tests/dist
 	$(PY_VENV)/bin/ruff format --check --config tests/dist/ruff.toml tests/dist

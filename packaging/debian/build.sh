@@ -6,7 +6,8 @@
 #
 # Environment (mk/90-dist.mk sets it): CORSGATE_VERSION, C_ABI, C_TARGET_DIR (cargo's target
 # dir with release/libcorsgate_ffi.{so,a}), C_NATIVE_LIBS, CORSGATE_CLI (the release binary),
-# CORSGATE_NGINX_MODULE (the .so built against the installed nginx-dev).
+# CORSGATE_NGINX_MODULE (the .so built against the installed nginx-dev), CORSGATE_APACHE_MODULE
+# (mod_corsgate.so built with the installed apxs).
 # The source tree is staged in build/dist/deb/corsgate-<version>/ (debian/ from this directory,
 # stage/ with the artefacts); the .deb files are copied to <out dir>.
 set -euo pipefail
@@ -14,7 +15,8 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 out="$(mkdir -p "$1" && cd "$1" && pwd)"
-: "${CORSGATE_VERSION:?}" "${C_ABI:?}" "${C_TARGET_DIR:?}" "${C_NATIVE_LIBS:?}" "${CORSGATE_CLI:?}" "${CORSGATE_NGINX_MODULE:?}"
+: "${CORSGATE_VERSION:?}" "${C_ABI:?}" "${C_TARGET_DIR:?}" "${C_NATIVE_LIBS:?}" "${CORSGATE_CLI:?}" "${CORSGATE_NGINX_MODULE:?}" \
+    "${CORSGATE_APACHE_MODULE:?}"
 
 work="$root/build/dist/deb"
 src="$work/corsgate-$CORSGATE_VERSION"
@@ -48,6 +50,8 @@ install -m 755 "$CORSGATE_CLI" "$src/stage/usr/bin/corsgate"
 install -m 644 "$CORSGATE_NGINX_MODULE" "$src/stage/usr/lib/nginx/modules/ngx_http_corsgate_module.so"
 echo "load_module modules/ngx_http_corsgate_module.so;" \
     >"$src/stage/usr/share/nginx/modules-available/mod-http-corsgate.conf"
+# Not in stage/: dh_apache2 installs it (debian/libapache2-mod-corsgate.apache2).
+install -D -m 644 "$CORSGATE_APACHE_MODULE" "$src/apache/mod_corsgate.so"
 
 (cd "$src" && dpkg-buildpackage --build=binary --no-sign --no-check-builddeps >"$work/build.log" 2>&1) \
     || { tail -n 40 "$work/build.log" >&2; exit 1; }
