@@ -3,12 +3,15 @@
 - The abi3 manylinux wheel: `pip install` into a fresh venv (timed), then a FastAPI app with
   `corsgate.asgi.CORSMiddleware` answers a preflight under uvicorn, and `corsgate.__version__`
   is Cargo.toml's version.
-- The sdist: its build stops at once with corsgate's message about Rust, and never pulls
-  maturin's toolchain downloader (`puccinialin`).
+- The sdist: without Rust, its build stops at once with corsgate's message about Rust and never
+  pulls maturin's toolchain downloader (`puccinialin`); with Rust, it builds from source and
+  the result imports (cargo reuses target/python, where `make python-build` compiled the
+  dependencies, so only corsgate's own crates compile again).
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -17,6 +20,7 @@ from pathlib import Path
 
 from harness import (
     APP,
+    ROOT,
     VERSION,
     artefact,
     env_without_rust,
@@ -119,6 +123,16 @@ class SdistWithoutRust(FreshVenv):
         self.assertNotIn("Rust not found, installing into a temporary directory", output)
         imported = subprocess.run([str(self.python), "-c", "import corsgate"], capture_output=True, check=False)
         self.assertNotEqual(imported.returncode, 0, "nothing was installed")
+
+
+class SdistWithRust(FreshVenv):
+    def test_sdist_builds_from_source(self) -> None:
+        sdist = artefact(f"corsgate-{VERSION}.tar.gz")
+        env = {**os.environ, "CARGO_TARGET_DIR": str(ROOT / "target/python")}
+        _, seconds = timed([self.python, *PIP, "install", "-q", sdist], env=env)
+        record(f"pip install {sdist.name} (compiles corsgate's crates)", seconds)
+        policy = "import corsgate; print(corsgate.__version__, corsgate.Policy(origins=['https://a.example']))"
+        self.assertEqual(run([self.python, "-c", policy], env=self.env).stdout.split()[0], VERSION)
 
 
 if __name__ == "__main__":
