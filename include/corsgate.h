@@ -134,6 +134,11 @@ typedef enum {
    * enable.
    */
   CORSGATE_REASON_PRIVATE_NETWORK_NOT_ALLOWED = 9,
+  /**
+   * `route_ambiguous`: the forms of the path servers route on name routes that answer
+   * differently (docs/semantics.md, "Routes").
+   */
+  CORSGATE_REASON_ROUTE_AMBIGUOUS = 10,
 } corsgate_reason;
 
 /**

@@ -50,6 +50,8 @@ pub enum ReasonCode {
     RequestHeadersTooLarge,
     /// A Private Network Access preflight, and the policy does not enable it.
     PrivateNetworkNotAllowed,
+    /// The forms of the path that servers route on name routes that answer differently.
+    RouteAmbiguous,
 }
 
 impl ReasonCode {
@@ -65,6 +67,7 @@ impl ReasonCode {
             ReasonCode::HeaderNotAllowed => "header_not_allowed",
             ReasonCode::RequestHeadersTooLarge => "request_headers_too_large",
             ReasonCode::PrivateNetworkNotAllowed => "private_network_not_allowed",
+            ReasonCode::RouteAmbiguous => "route_ambiguous",
         }
     }
 }

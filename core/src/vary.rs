@@ -16,6 +16,15 @@ const VARY_NAMES: [&str; 4] = [
 ];
 
 impl Vary {
+    /// Every name either lists.
+    pub(crate) fn union(self, other: Vary) -> Vary {
+        Vary {
+            origin: self.origin || other.origin,
+            preflight: self.preflight || other.preflight,
+            private_network: self.private_network || other.private_network,
+        }
+    }
+
     pub(crate) fn new(origin: bool, preflight: bool, private_network: bool) -> Vary {
         Vary {
             origin,

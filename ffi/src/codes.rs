@@ -43,6 +43,9 @@ pub enum corsgate_reason {
     /// `private_network_not_allowed`: a Private Network Access preflight the policy does not
     /// enable.
     CORSGATE_REASON_PRIVATE_NETWORK_NOT_ALLOWED = 9,
+    /// `route_ambiguous`: the forms of the path servers route on name routes that answer
+    /// differently (docs/semantics.md, "Routes").
+    CORSGATE_REASON_ROUTE_AMBIGUOUS = 10,
 }
 
 use corsgate_reason::*;
@@ -58,6 +61,7 @@ pub(crate) fn reason_of(code: ReasonCode) -> corsgate_reason {
         ReasonCode::HeaderNotAllowed => CORSGATE_REASON_HEADER_NOT_ALLOWED,
         ReasonCode::RequestHeadersTooLarge => CORSGATE_REASON_REQUEST_HEADERS_TOO_LARGE,
         ReasonCode::PrivateNetworkNotAllowed => CORSGATE_REASON_PRIVATE_NETWORK_NOT_ALLOWED,
+        ReasonCode::RouteAmbiguous => CORSGATE_REASON_ROUTE_AMBIGUOUS,
     }
 }
 
@@ -66,7 +70,7 @@ pub(crate) fn reason_of(code: ReasonCode) -> corsgate_reason {
 #[no_mangle]
 pub extern "C" fn corsgate_reason_str(reason: c_int) -> *const c_char {
     // The core's codes are `&'static str` without a NUL; keep NUL-terminated copies.
-    const TEXTS: [&str; 10] = [
+    const TEXTS: [&str; 11] = [
         "\0",
         "malformed_origin\0",
         "null_origin_not_allowed\0",
@@ -77,6 +81,7 @@ pub extern "C" fn corsgate_reason_str(reason: c_int) -> *const c_char {
         "header_not_allowed\0",
         "request_headers_too_large\0",
         "private_network_not_allowed\0",
+        "route_ambiguous\0",
     ];
     let i = usize::try_from(reason).unwrap_or(0);
     TEXTS.get(i).copied().unwrap_or("\0").as_ptr().cast()
@@ -102,7 +107,7 @@ mod tests {
     use std::ffi::CStr;
 
     /// Every reason code, indexed by its `corsgate_reason` value.
-    const REASON_CODES: [Option<ReasonCode>; 10] = [
+    const REASON_CODES: [Option<ReasonCode>; 11] = [
         None,
         Some(ReasonCode::MalformedOrigin),
         Some(ReasonCode::NullOriginNotAllowed),
@@ -113,6 +118,7 @@ mod tests {
         Some(ReasonCode::HeaderNotAllowed),
         Some(ReasonCode::RequestHeadersTooLarge),
         Some(ReasonCode::PrivateNetworkNotAllowed),
+        Some(ReasonCode::RouteAmbiguous),
     ];
 
     #[test]

@@ -27,7 +27,7 @@ DOCS = os.path.normpath(os.path.join(HERE, "..", "..", "docs"))
 REASONS = [
     "malformed_origin", "null_origin_not_allowed", "origin_not_allowed", "malformed_method",
     "method_not_allowed", "malformed_request_headers", "header_not_allowed",
-    "request_headers_too_large", "private_network_not_allowed",
+    "request_headers_too_large", "private_network_not_allowed", "route_ambiguous",
 ]
 ERROR_CODES = [
     "parse_error", "unknown_key", "invalid_type", "wildcard_origin_with_credentials",
@@ -44,7 +44,7 @@ ERROR_CODES = [
 WARNING_CODES = [
     "regex_unescaped_dot", "max_age_above_browser_cap", "null_origin_allowed",
     "private_network_enabled", "wildcard_shared_hosting", "method_not_uppercase",
-    "duplicate_entry", "no_origins",
+    "duplicate_entry", "no_origins", "route_narrower_than_top_level",
 ]
 POLICY_KEYS = {
     "origins": list, "origin_regexes": list, "allow_null_origin": bool, "methods": list,
@@ -157,8 +157,10 @@ def check_request_case(where, c):
     else:
         if not isinstance(rq["method"], str) or not rq["method"]:
             problem(where, "request.method must be a non-empty string")
-        if "path" in rq and (not isinstance(rq["path"], str) or not rq["path"].startswith("/")):
-            problem(where, "request.path must be a string starting with /")
+        if "path" in rq and (
+            not isinstance(rq["path"], str) or not re.match(r"/|[a-z]+://", rq["path"])
+        ):
+            problem(where, "request.path must be a string starting with / (or absolute-form)")
         if not isinstance(rq["headers"], list):
             problem(where, "request.headers must be a list")
         else:

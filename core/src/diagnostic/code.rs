@@ -146,6 +146,8 @@ catalogue! {
     DuplicateEntry = "duplicate_entry", [Strict: Warning];
     /// No origin is allowed and there are no routes.
     NoOrigins = "no_origins", [Strict: Warning];
+    /// A route lacks an origin the top level allows: routes protect answers, not access.
+    RouteNarrowerThanTopLevel = "route_narrower_than_top_level", [Strict: Warning];
     /// An origin entry browsers never send (Starlette).
     OriginNeverMatches = "origin_never_matches", [Starlette: Warning];
     /// Credentials with every origin reflected (Express).

@@ -63,6 +63,8 @@ impl Explain for Rules {
                 "a Private Network Access preflight, and private_network is off; \
                  hint: set private_network = true if public sites may reach this service"
             ),
+            // Given by `routes` (the explainer there), never by one route's rules.
+            ReasonCode::RouteAmbiguous => write!(f, "the path names several routes"),
         }
     }
 }

@@ -8,6 +8,7 @@ mod evaluate;
 mod explain;
 pub(crate) mod matcher;
 mod names;
+mod route_lint;
 mod routes;
 pub(crate) mod shared;
 
@@ -18,7 +19,7 @@ use acrh_lines::BrowserLines;
 use config::{Format, PolicyConfig, RouteConfig};
 use matcher::OriginMatcher;
 use names::NameSet;
-use routes::PathPattern;
+use routes::{PathPattern, Routes};
 
 /// A compiled, immutable policy: validated, with every request-independent header value
 /// precomputed. `Send + Sync`; share it behind an `Arc` or a [`crate::SharedPolicy`].
@@ -84,6 +85,7 @@ impl Policy {
                 .hint("add origins, e.g. origins = [\"https://app.example.com\"]"),
             );
         }
+        route_lint::warn_narrower_routes(config, &mut d);
         let routes = config
             .routes
             .iter()
@@ -111,7 +113,11 @@ impl Policy {
 
     /// Decides what to answer to `request`. Allocates nothing.
     pub fn evaluate<'a>(&'a self, request: &Request<'a>) -> Decision<'a> {
-        self.rules_for(request.path).evaluate(request)
+        Routes {
+            default: &self.default,
+            routes: &self.routes,
+        }
+        .evaluate(request)
     }
 
     /// Every header value that does not depend on the request, as the very `str`s (same
@@ -123,17 +129,6 @@ impl Policy {
             .flat_map(|r| [&r.allow_headers_value, &r.expose_value, &r.max_age])
             .flatten()
             .map(|v| &**v)
-    }
-
-    fn rules_for(&self, path: &[u8]) -> &Rules {
-        if self.routes.is_empty() {
-            return &self.default;
-        }
-        let path = path.split(|&b| b == b'?').next().unwrap_or(path);
-        self.routes
-            .iter()
-            .find(|(pattern, _)| pattern.matches(path))
-            .map_or(&self.default, |(_, rules)| rules)
     }
 }
 
