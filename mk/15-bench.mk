@@ -3,7 +3,7 @@
 # build. Results and the machine they were taken on: docs/BENCHMARKS.md, section "Core".
 .PHONY: bench bench-core bench-instructions
 
-bench: bench-core ## core benchmarks (~2 min); the bindings have bench-c, bench-python, bench-node, bench-nginx
+bench: bench-core ## core benchmarks (~2 min); the bindings have bench-c, bench-python, bench-node, bench-nginx, bench-apache
 
 bench-core: ## criterion: evaluate, 1 vs 10,000 vs 1,000-wildcard origins, corsgate vs tower-http
 	$(CARGO) bench -p corsgate --features http --bench evaluate

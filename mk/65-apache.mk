@@ -1,7 +1,7 @@
 # Apache httpd module (bindings-apache/): mod_corsgate.so built with Debian's apxs (apache2-dev),
 # libcorsgate.a linked statically (one self-contained .so). Tests in tests/apache/ run a real
 # httpd on 127.0.0.1 under a private ServerRoot. Guide: docs/apache.md.
-.PHONY: apache-deps apache-module test-apache
+.PHONY: apache-deps apache-module test-apache bench-apache
 TEST_TARGETS += test-apache
 
 APACHE_BUILD := $(CURDIR)/build/apache
@@ -20,3 +20,6 @@ test-apache: apache-module python-venv ## httpd module: every shared vector thro
 	cd tests/apache && python3 -m unittest test_vectors test_module
 	$(PY_VENV)/bin/ruff check --config tests/apache/ruff.toml tests/apache
 	$(PY_VENV)/bin/ruff format --check --config tests/apache/ruff.toml tests/apache
+
+bench-apache: apache-module ## CPU per request: corsgate vs hand-written mod_headers config (docs/BENCHMARKS.md)
+	python3 tests/apache/bench.py

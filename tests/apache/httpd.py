@@ -77,6 +77,10 @@ ServerLimit 1
 ThreadsPerChild 8
 MaxRequestWorkers 8
 DocumentRoot {r}/htdocs
+# As in Debian's apache2.conf: no .htaccess unless a <Directory> allows it.
+<Directory />
+    AllowOverride None
+</Directory>
 {body}
 """
 

@@ -352,6 +352,10 @@ ProxyPass /errpage/ {up}/errpage/
         r = harness.request(self.port, "GET", "/app/x", [("Origin", APP), ("Host", "a"), ("Host", "b")])
         self.assertEqual(r.status, 400)
         self.assertEqual(r.cors(), ALLOWED_ACTUAL)
+        # A broken request line is refused before httpd reads any header: no Origin to
+        # answer, the answer of a request without one (Vary: Origin).
+        r = harness.request(self.port, "GET", "/app/x\x01y", [("Origin", APP)])
+        self.assertEqual((r.status, r.cors(), r.vary()), (400, [], ["Origin"]))
 
     def test_error_document_keeps_cors_headers(self) -> None:
         r = harness.request(self.port, "GET", "/errpage/status/404/x", [("Origin", APP)])
@@ -393,6 +397,15 @@ ProxyPass /errpage/ {up}/errpage/
         self.assertEqual(r.vary(), ["Accept-Encoding", "Origin"])
         r = harness.request(self.port, "GET", "/headers/status/404/x", [("Origin", EVIL)])
         self.assertEqual((r.status, r.cors(), r.vary()), (404, [], ["Accept-Encoding", "Origin"]))
+
+    def test_answered_preflights_go_through_mod_headers_like_other_responses(self) -> None:
+        # The <Location>'s `Header always set` lines run on the module's own answer too: their
+        # Vary is kept and merged, their Access-Control-* lines are replaced.
+        r = harness.request(self.port, "OPTIONS", "/headers/x", preflight(APP, headers="content-type,authorization"))
+        self.assertEqual(r.status, 204)
+        self.assertIsNone(r.get("X-Upstream"))
+        self.assertEqual(r.cors(), ALLOWED_PREFLIGHT)
+        self.assertEqual(r.vary(), ["Accept-Encoding", *PREFLIGHT_VARY])
 
     def test_vary_is_merged_with_the_upstream_vary(self) -> None:
         r = harness.request(self.port, "GET", "/app/vary/x", [("Origin", APP)])
