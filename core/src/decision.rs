@@ -2,6 +2,7 @@
 
 use crate::browser::console::{self, Denial};
 use crate::browser::Browser;
+use crate::diagnostic::Profile;
 use crate::request::MAX_ACRH_LINES;
 use crate::vary::Vary;
 use arrayvec::ArrayVec;
@@ -92,6 +93,8 @@ pub enum Verdict<'a> {
 /// allocating.
 #[derive(Clone, Debug)]
 pub struct Decision<'a> {
+    /// The profile whose rule writes this decision onto a response.
+    pub(crate) profile: Profile,
     pub(crate) kind: Kind,
     pub(crate) verdict: Verdict<'a>,
     pub(crate) status: Option<u16>,
@@ -102,8 +105,9 @@ pub struct Decision<'a> {
 }
 
 impl<'a> Decision<'a> {
-    pub(crate) fn new(kind: Kind, vary: Vary) -> Self {
+    pub(crate) fn new(profile: Profile, kind: Kind, vary: Vary) -> Self {
         Decision {
+            profile,
             kind,
             verdict: Verdict::Allowed,
             status: None,

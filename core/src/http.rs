@@ -190,6 +190,9 @@ impl<'a> HttpDecision<'a> {
         if !vary.is_empty() {
             headers.append(header::VARY, self.value(None, vary));
         }
+        if self.decision.framing(status).is_some() {
+            headers.append(header::CONTENT_LENGTH, HeaderValue::from_static("0"));
+        }
         Some(response)
     }
 
@@ -260,9 +263,10 @@ pub struct ResponseHeaders {
 }
 
 impl ResponseHeaders {
-    /// Writes the headers into a response: any `Access-Control-Allow-*`, `-Max-Age` or
-    /// `-Expose-Headers` the application set is replaced (two values fail in browsers), and
-    /// the `Vary` names it does not list yet are appended.
+    /// Writes the headers into a response by the strict rule ([`crate::Response`],
+    /// docs/semantics.md): every `Access-Control-Allow-*`, `-Max-Age` and `-Expose-Headers`
+    /// the application set goes, the decision's are added, and a `Vary` lacking the decision's
+    /// names is replaced by one line that adds them.
     pub fn apply(self, headers: &mut HeaderMap) {
         if headers.keys().any(|k| NAMES.iter().any(|n| n == k)) {
             for name in &NAMES {
@@ -284,12 +288,9 @@ impl ResponseHeaders {
             .iter()
             .map(HeaderValue::as_bytes)
             .collect();
-        let missing: Vec<&str> = self.vary.unlisted(listed.iter().copied()).collect();
-        if !missing.is_empty() {
-            let joined = missing.join(", ");
-            if let Ok(v) = HeaderValue::from_str(&joined) {
-                headers.append(header::VARY, v);
-            }
+        let merged = self.vary.merge(listed.iter().copied());
+        if let Some(value) = merged.and_then(|v| HeaderValue::from_bytes(&v).ok()) {
+            headers.insert(header::VARY, value);
         }
     }
 }
@@ -399,7 +400,7 @@ mod tests {
         assert_eq!(h["content-type"], "text/plain");
         assert_eq!(
             h.get_all("vary").iter().collect::<Vec<_>>(),
-            ["Accept-Encoding", "Origin"]
+            ["Accept-Encoding, Origin"]
         );
     }
 
@@ -472,7 +473,7 @@ mod tests {
     }
 
     #[test]
-    fn a_denied_preflight_is_answered_403_with_vary_only() {
+    fn a_denied_preflight_is_answered_403_with_vary_and_an_empty_body_only() {
         let cors = cors(r#"origins = ["https://a.example"]"#);
         let req = http::Request::options("/")
             .header("origin", "https://evil.example")
@@ -482,7 +483,9 @@ mod tests {
         let decision = cors.evaluate(&req);
         let response = decision.preflight_response::<()>().unwrap();
         assert_eq!(response.status(), StatusCode::FORBIDDEN);
-        assert_eq!(response.headers().len(), 1);
+        let names: Vec<_> = response.headers().keys().map(|k| k.as_str()).collect();
+        assert_eq!(names, ["vary", "content-length"]);
+        assert_eq!(response.headers()["content-length"], "0");
         assert_eq!(
             decision.decision().reason().unwrap().code().as_str(),
             "origin_not_allowed"

@@ -25,6 +25,7 @@ pub mod http;
 mod lint;
 mod profiles;
 mod request;
+mod response;
 mod strict;
 mod syntax;
 #[cfg(feature = "tower")]
@@ -37,6 +38,7 @@ pub use header::names;
 pub use header::HeaderName;
 pub use profiles::{express, starlette};
 pub use request::{Request, MAX_ACRH_BYTES, MAX_ACRH_LINES, REQUEST_HEADER_NAMES};
+pub use response::{Response, ResponseHeader, CONTENT_LENGTH};
 pub use strict::config::{Format, PolicyConfig, RouteConfig};
 pub use strict::shared::SharedPolicy;
 pub use strict::Policy;

@@ -1,5 +1,7 @@
 //! The `Vary` names a decision adds to a response, and how they merge with the response's own.
 
+use std::borrow::Cow;
+
 /// The `Vary` names a response must carry (appended to the application's own `Vary`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Vary {
@@ -79,6 +81,37 @@ impl Vary {
                 .into_iter()
                 .any(|value| vary_lists(value, name.as_bytes()))
         })
+    }
+
+    /// The one `Vary` line that replaces a response's own `Vary` lines (their values, in
+    /// order, without empty ones), when they lack a name of this `Vary`: the response's
+    /// names are kept, the missing ones appended, none repeated (ASCII case-insensitively;
+    /// a `*` lists every name). `None` when nothing is missing (the lines stay as they are);
+    /// the constant [`Vary::value`] when the response has no `Vary` line.
+    pub fn merge<'v, I>(self, listed: I) -> Option<Cow<'static, [u8]>>
+    where
+        I: IntoIterator<Item = &'v [u8]> + Clone,
+    {
+        if self.names().is_empty() {
+            return None;
+        }
+        if listed.clone().into_iter().next().is_none() {
+            return Some(Cow::Borrowed(self.value().as_bytes()));
+        }
+        let mut missing = self.unlisted(listed.clone()).peekable();
+        missing.peek()?;
+        let mut joined: Vec<u8> = Vec::new();
+        let own = listed
+            .into_iter()
+            .map(<[u8]>::trim_ascii)
+            .filter(|v| !v.is_empty());
+        for value in own.chain(missing.map(|n: &'static str| -> &'v [u8] { n.as_bytes() })) {
+            if !joined.is_empty() {
+                joined.extend_from_slice(b", ");
+            }
+            joined.extend_from_slice(value);
+        }
+        Some(Cow::Owned(joined))
     }
 }
 

@@ -27,10 +27,12 @@
 
 use crate::browser::console::Denial;
 use crate::decision::{Decision, Explain, Kind, Reason, ReasonCode, Verdict};
+use crate::diagnostic::Profile;
 use crate::diagnostic::{ConfigErrors, Diagnostic, DiagnosticCode, Diagnostics};
 use crate::header::{names, HeaderName};
 use crate::lint;
 use crate::request::{Request, Single};
+use crate::response::ResponseHeader;
 use crate::syntax::latin1;
 use crate::syntax::origin;
 use crate::vary::Vary;
@@ -325,7 +327,11 @@ impl StarlettePolicy {
     /// unless a regex must match a non-ASCII origin.
     pub fn evaluate<'a>(&'a self, req: &Request<'a>) -> Decision<'a> {
         match req.origin.first() {
-            None => Decision::new(Kind::NotCors, Vary::new(true, false, false)),
+            None => Decision::new(
+                Profile::Starlette,
+                Kind::NotCors,
+                Vary::new(true, false, false),
+            ),
             Some(origin) if req.is_preflight() => self.preflight(req, origin),
             Some(origin) => self.simple(origin),
         }
@@ -343,7 +349,11 @@ impl StarlettePolicy {
     }
 
     fn simple<'a>(&'a self, origin: &'a [u8]) -> Decision<'a> {
-        let mut d = Decision::new(Kind::Actual, Vary::new(true, false, false));
+        let mut d = Decision::new(
+            Profile::Starlette,
+            Kind::Actual,
+            Vary::new(true, false, false),
+        );
         let reflect = if self.any_origin {
             self.credentials
         } else if self.is_allowed_origin(origin) {
@@ -381,7 +391,11 @@ impl StarlettePolicy {
     }
 
     fn preflight<'a>(&'a self, req: &Request<'a>, origin: &'a [u8]) -> Decision<'a> {
-        let mut d = Decision::new(Kind::Preflight, Vary::new(true, true, true));
+        let mut d = Decision::new(
+            Profile::Starlette,
+            Kind::Preflight,
+            Vary::new(true, true, true),
+        );
         let mut failures = 0;
         if !self.explicit_origin {
             d.push(names::ALLOW_ORIGIN, "*");
@@ -547,13 +561,7 @@ pub fn preflight_response_headers<'d>(
 }
 
 /// One entry of a response header list after [`merge_headers`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum MergedHeader<'d> {
-    /// The application's header at this index, unchanged.
-    Kept(usize),
-    /// A header the middleware set: lower-case name and value.
-    Set(&'static str, Cow<'d, [u8]>),
-}
+pub type MergedHeader<'d> = ResponseHeader<'d>;
 
 /// Starlette's `MutableHeaders.__setitem__`: the first header named `name` (compared byte for
 /// byte with the lower-case name) takes the value, the others go; none, and it is appended.

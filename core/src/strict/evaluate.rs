@@ -3,6 +3,7 @@
 
 use super::Rules;
 use crate::decision::{Decision, Kind, Reason, ReasonCode, Verdict};
+use crate::diagnostic::Profile;
 use crate::header::names;
 use crate::request::{Request, Single, MAX_ACRH_BYTES, MAX_ACRH_LINES};
 use crate::syntax::origin;
@@ -25,7 +26,7 @@ impl Rules {
             kind == Kind::Preflight,
             self.private_network,
         );
-        let mut d = Decision::new(kind, vary);
+        let mut d = Decision::new(Profile::Strict, kind, vary);
         let result = match kind {
             Kind::NotCors => return d,
             Kind::Actual => self.check_origin(req).map(|acao| {
