@@ -30,7 +30,7 @@ REASONS = [
     "request_headers_too_large", "private_network_not_allowed", "route_ambiguous",
 ]
 ERROR_CODES = [
-    "parse_error", "unknown_key", "invalid_type", "wildcard_origin_with_credentials",
+    "parse_error", "io_error", "unknown_key", "invalid_type", "wildcard_origin_with_credentials",
     "wildcard_origin_mixed", "origin_trailing_slash", "origin_has_path", "origin_has_query",
     "origin_has_fragment", "origin_has_userinfo", "origin_whitespace", "origin_uppercase",
     "origin_default_port", "origin_invalid_port", "origin_missing_scheme", "origin_invalid",
@@ -338,7 +338,8 @@ def main():
             totals[sub] = totals.get(sub, 0) + len(doc["cases"])
     for kind, documented in (("reason", REASONS), ("error", ERROR_CODES),
                              ("warning", WARNING_CODES)):
-        missing = [x for x in documented if x not in covered[kind]]
+        # io_error comes from reading a file, which a vector (a policy as JSON) cannot do.
+        missing = [x for x in documented if x not in covered[kind] and x != "io_error"]
         if missing:
             problem("coverage", "no case for %s code(s) %s" % (kind, ", ".join(missing)))
     width = max([len(r) for r, _ in counts] + [10])
