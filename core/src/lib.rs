@@ -36,7 +36,7 @@ pub use decision::{Decision, Header, Kind, Reason, ReasonCode, Verdict, MAX_HEAD
 pub use diagnostic::{ConfigErrors, Diagnostic, DiagnosticCode, Profile, Severity};
 pub use header::names;
 pub use header::HeaderName;
-pub use profiles::{express, starlette};
+pub use profiles::{django, express, flask, starlette};
 pub use request::{Request, MAX_ACRH_BYTES, MAX_ACRH_LINES, REQUEST_HEADER_NAMES};
 pub use response::{Response, ResponseHeader, CONTENT_LENGTH};
 pub use strict::config::{Format, PolicyConfig, RouteConfig};

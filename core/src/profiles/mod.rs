@@ -1,5 +1,8 @@
 //! The drop-in profiles: each answers exactly as its peer library does, proven against the
 //! real peer (`docs/semantics.md`).
 
+pub mod django;
 pub mod express;
+pub mod flask;
+mod pycompat;
 pub mod starlette;
