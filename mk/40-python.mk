@@ -1,6 +1,7 @@
 # Python package (bindings-python/, guide docs/python.md): a venv in .venv/ (gitignored), the
-# extension built with maturin, then pytest (shared vectors, the Starlette compatibility
-# matrix, uvicorn and waitress over HTTP), mypy --strict on the package and examples, ruff.
+# extension built with maturin, then pytest (shared vectors, the Starlette, django-cors-headers
+# and flask-cors compatibility matrices (Django 5.2, then 4.2), uvicorn and waitress over HTTP),
+# mypy --strict on the package and examples, ruff.
 #
 # maturin builds into target/python (not the shared target/): the Python build never waits
 # on the cargo lock of other components' builds, and their builds never evict its artefacts.
@@ -11,10 +12,15 @@ PY_VENV       := $(CURDIR)/.venv
 PY            := $(PY_VENV)/bin/python
 PY_TARGET_DIR := $(CURDIR)/target/python
 PY_CONFIG     := bindings-python/pyproject.toml
-# Pinned: the compatibility matrix compares with this exact Starlette release.
+# Pinned: the compatibility matrices compare with these exact Starlette, django-cors-headers
+# and flask-cors releases.
 PY_PACKAGES   := maturin==1.16.0 pytest==9.2.0 starlette==1.10.0 fastapi==0.165.0 \
                  uvicorn==0.54.0 httpx==0.28.1 Flask==3.1.3 waitress==3.0.2 trio==0.35.0 \
-                 anyio==4.16.0 mypy==2.4.1 ruff==0.17.6
+                 anyio==4.16.0 mypy==2.4.1 ruff==0.17.6 Django==5.2.19 \
+                 django-cors-headers==4.9.0 flask-cors==6.0.5 django-stubs==5.2.9
+# Django 4.2 LTS, installed beside the venv (PYTHONPATH first): the Django suites run again on it.
+PY_DJANGO42   := Django==4.2.30
+PY_DJANGO42_DIR := $(PY_VENV)/django42
 PY_STAMP      := $(PY_VENV)/.corsgate-$(shell echo '$(PY_PACKAGES)' | cksum | cut -d' ' -f1)
 
 $(PY_STAMP):
@@ -30,8 +36,13 @@ python-build: python-venv ## build the extension into the venv (maturin develop 
 	cd bindings-python && CARGO_TARGET_DIR=$(PY_TARGET_DIR) VIRTUAL_ENV=$(PY_VENV) \
 	  $(PY_VENV)/bin/maturin develop --release -q
 
-test-python: python-build ## pytest (vectors, Starlette matrix, uvicorn/waitress), mypy --strict, ruff
+$(PY_DJANGO42_DIR)/.stamp: $(PY_STAMP)
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps --target $(PY_DJANGO42_DIR) $(PY_DJANGO42)
+	@touch $@
+
+test-python: python-build $(PY_DJANGO42_DIR)/.stamp ## pytest (vectors, Starlette/Django/Flask matrices, servers), mypy --strict, ruff
 	$(PY) -m pytest -q -p no:cacheprovider tests/python
+	PYTHONPATH=$(PY_DJANGO42_DIR) $(PY) -m pytest -q -p no:cacheprovider tests/python/test_django_compat.py
 	$(PY_VENV)/bin/mypy --config-file $(PY_CONFIG) bindings-python/python/corsgate bindings-python/examples
 	$(PY_VENV)/bin/ruff check --config $(PY_CONFIG) bindings-python tests/python
 	$(PY_VENV)/bin/ruff format --check --config $(PY_CONFIG) bindings-python tests/python

@@ -13,6 +13,9 @@ use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 use std::sync::{Arc, RwLock};
 
 mod browser;
+mod compat;
+mod django;
+mod flask;
 
 /// One problem in a policy: where, a stable code, a message and maybe a hint.
 #[pyclass(module = "corsgate", name = "Diagnostic", frozen, eq)]
@@ -898,6 +901,8 @@ fn _corsgate(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyReason>()?;
     m.add_class::<PyDiagnostic>()?;
     m.add_class::<Pending>()?;
+    django::register(m)?;
+    flask::register(m)?;
     m.add_function(wrap_pyfunction!(browser::browser_check, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

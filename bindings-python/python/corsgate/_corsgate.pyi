@@ -143,4 +143,64 @@ class StarlettePolicy:
     def evaluate(self, method: str, headers: Headers, path: str = "/") -> Decision: ...
     def _asgi(self, method: str, headers: Iterable[Sequence[bytes]]) -> AsgiAnswer | Pending: ...
 
+@final
+class DjangoPolicy:
+    """django-cors-headers' ``CORS_*`` settings, answered by the core's django profile."""
+
+    def __init__(
+        self,
+        *,
+        allowed_origins: Sequence[str] = ...,
+        origin_regexes: Sequence[str] = ...,
+        allow_all_origins: bool = ...,
+        allow_credentials: bool = ...,
+        allow_methods: Sequence[str] = ...,
+        allow_headers: Sequence[str] = ...,
+        expose_headers: Sequence[str] = ...,
+        preflight_max_age: int = ...,
+        allow_private_network: bool = ...,
+    ) -> None: ...
+    @property
+    def warnings(self) -> list[Diagnostic]: ...
+    @property
+    def check_errors(self) -> list[Diagnostic]: ...
+    @staticmethod
+    def _preflight(
+        method: str, meta: Mapping[str, object]
+    ) -> tuple[int, list[tuple[str, str]]] | None: ...
+    def _headers(
+        self,
+        method: str,
+        meta: Mapping[str, object],
+        fallback: Callable[[Any, str], bool],
+        request: Any,
+    ) -> list[tuple[str, str]]: ...
+
+DJANGO_DEFAULT_HEADERS: list[str]
+DJANGO_DEFAULT_METHODS: list[str]
+
+@final
+class FlaskPolicy:
+    """One flask-cors resource's options, answered by the core's flask profile."""
+
+    def __init__(
+        self,
+        *,
+        origins: list[Any],
+        allow_headers: list[Any],
+        methods: str | Iterable[object] | None,
+        expose_headers: str | Iterable[object] | None,
+        max_age: str | None,
+        supports_credentials: bool,
+        send_wildcard: bool,
+        vary_header: bool,
+        always_send: bool,
+        allow_private_network: bool,
+        origins_default: bool,
+    ) -> None: ...
+    @property
+    def warnings(self) -> list[Diagnostic]: ...
+    def _headers(self, method: str, environ: Mapping[str, object]) -> list[tuple[str, str]]: ...
+
+def _flask_resource_order(keys: list[tuple[str, bool]]) -> list[int]: ...
 def browser_check(input: str) -> str: ...

@@ -1,0 +1,60 @@
+//! What the Django and Flask glue share: request header text in, a compatibility answer out.
+
+use corsgate::django::Answer;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyString, PyTuple};
+use std::borrow::Cow;
+
+/// The bytes of header text as a WSGI/ASGI server hands it to Python: each character one
+/// Latin-1 byte (text outside Latin-1, which no server produces, is taken as UTF-8).
+pub fn text_bytes(s: &str) -> Cow<'_, [u8]> {
+    if s.is_ascii() {
+        return Cow::Borrowed(s.as_bytes());
+    }
+    match s
+        .chars()
+        .map(|c| u8::try_from(u32::from(c)).ok())
+        .collect::<Option<Vec<u8>>>()
+    {
+        Some(bytes) => Cow::Owned(bytes),
+        None => Cow::Borrowed(s.as_bytes()),
+    }
+}
+
+/// Header text, decoded as Latin-1 (the inverse of [`text_bytes`]).
+pub fn latin1(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) if bytes.is_ascii() => Cow::Borrowed(s),
+        _ => Cow::Owned(bytes.iter().map(|&b| char::from(b)).collect()),
+    }
+}
+
+/// A string value of a WSGI environ or Django `META` dict (`None` when absent or not a `str`).
+pub fn environ_text(
+    environ: &Bound<'_, PyDict>,
+    key: &Bound<'_, PyString>,
+) -> PyResult<Option<String>> {
+    match environ.get_item(key)? {
+        Some(v) => match v.cast::<PyString>() {
+            Ok(s) => Ok(Some(s.to_cow()?.into_owned())),
+            Err(_) => Ok(None),
+        },
+        None => Ok(None),
+    }
+}
+
+/// The answer's headers as a list of `(name, value)` strings.
+pub fn answer_list<'py>(py: Python<'py>, answer: &Answer<'_>) -> PyResult<Bound<'py, PyList>> {
+    let list = PyList::empty(py);
+    for (name, value) in answer.headers() {
+        let pair = PyTuple::new(
+            py,
+            [
+                PyString::intern(py, name),
+                PyString::new(py, &latin1(value)),
+            ],
+        )?;
+        list.append(pair)?;
+    }
+    Ok(list)
+}
