@@ -1,6 +1,6 @@
-//! The diagnostic code tables of docs/policy.md (strict), docs/python.md (starlette) and
-//! docs/node.md (express) list exactly the codes of `DiagnosticCode` each profile reports,
-//! with the severity it gives them.
+//! The diagnostic code tables of docs/policy.md (strict), docs/python.md (starlette, django,
+//! flask) and docs/node.md (express) list exactly the codes of `DiagnosticCode` each profile
+//! reports, with the severity it gives them.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use corsgate::{DiagnosticCode, Profile, Severity};
@@ -43,9 +43,17 @@ fn the_docs_list_every_code_each_profile_reports() {
     assert_eq!(policy[0], catalogue(Profile::Strict, Severity::Error));
     assert_eq!(policy[1], catalogue(Profile::Strict, Severity::Warning));
     let python = tables("python.md");
-    assert_eq!(python.len(), 2, "python.md: a warnings and an errors table");
+    assert_eq!(
+        python.len(),
+        6,
+        "python.md: Starlette warnings and errors, Django errors and warnings, Flask errors and warnings"
+    );
     assert_eq!(python[0], catalogue(Profile::Starlette, Severity::Warning));
     assert_eq!(python[1], catalogue(Profile::Starlette, Severity::Error));
+    assert_eq!(python[2], catalogue(Profile::Django, Severity::Error));
+    assert_eq!(python[3], catalogue(Profile::Django, Severity::Warning));
+    assert_eq!(python[4], catalogue(Profile::Flask, Severity::Error));
+    assert_eq!(python[5], catalogue(Profile::Flask, Severity::Warning));
     let node = tables("node.md");
     assert_eq!(node.len(), 2, "node.md: an errors and a warnings table");
     assert_eq!(node[0], catalogue(Profile::Express, Severity::Error));

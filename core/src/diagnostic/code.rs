@@ -11,6 +11,11 @@ pub enum Profile {
     Starlette,
     /// The `cors` (Express) drop-in (docs/node.md).
     Express,
+    /// The django-cors-headers drop-in (docs/python.md); its errors are Django system check
+    /// errors, reported by `manage.py check`.
+    Django,
+    /// The flask-cors drop-in (docs/python.md).
+    Flask,
 }
 
 /// Whether a diagnostic stops compilation.
@@ -63,17 +68,17 @@ catalogue! {
     InvalidType = "invalid_type", [Strict: Error, Express: Error];
     /// `*` among the origins with credentials.
     WildcardOriginWithCredentials = "wildcard_origin_with_credentials",
-        [Strict: Error, Starlette: Warning, Express: Warning];
+        [Strict: Error, Starlette: Warning, Express: Warning, Django: Warning, Flask: Warning];
     /// `*` together with other origins.
     WildcardOriginMixed = "wildcard_origin_mixed", [Strict: Error];
     /// An origin with a trailing slash.
-    OriginTrailingSlash = "origin_trailing_slash", [Strict: Error];
+    OriginTrailingSlash = "origin_trailing_slash", [Strict: Error, Django: Error];
     /// An origin with a path.
-    OriginHasPath = "origin_has_path", [Strict: Error];
+    OriginHasPath = "origin_has_path", [Strict: Error, Django: Error];
     /// An origin with a query.
-    OriginHasQuery = "origin_has_query", [Strict: Error];
+    OriginHasQuery = "origin_has_query", [Strict: Error, Django: Error];
     /// An origin with a fragment.
-    OriginHasFragment = "origin_has_fragment", [Strict: Error];
+    OriginHasFragment = "origin_has_fragment", [Strict: Error, Django: Error];
     /// An origin with userinfo.
     OriginHasUserinfo = "origin_has_userinfo", [Strict: Error];
     /// An origin with whitespace in it.
@@ -85,9 +90,9 @@ catalogue! {
     /// An origin with an invalid port.
     OriginInvalidPort = "origin_invalid_port", [Strict: Error];
     /// An origin without a scheme.
-    OriginMissingScheme = "origin_missing_scheme", [Strict: Error];
+    OriginMissingScheme = "origin_missing_scheme", [Strict: Error, Django: Error];
     /// Anything else that is not a serialized origin.
-    OriginInvalid = "origin_invalid", [Strict: Error];
+    OriginInvalid = "origin_invalid", [Strict: Error, Django: Error];
     /// `null` listed among the origins.
     OriginNull = "origin_null", [Strict: Error];
     /// A wildcard that is not a whole leading label or the whole port.
@@ -123,21 +128,24 @@ catalogue! {
     /// Routes inside a route.
     RouteNested = "route_nested", [Strict: Error];
     /// A configured value that cannot be sent in a header (Starlette).
-    ValueNotAscii = "value_not_ascii", [Starlette: Error];
+    ValueNotAscii = "value_not_ascii", [Starlette: Error, Django: Error, Flask: Error];
     /// An `optionsSuccessStatus` that is not an integer in 100..=999 (Express).
     InvalidStatus = "invalid_status", [Express: Error];
     /// A regex with an unescaped `.` between host characters.
-    RegexUnescapedDot = "regex_unescaped_dot", [Strict: Warning, Starlette: Warning, Express: Warning];
-    /// A RegExp origin without `^` or `$` (Express).
-    RegexUnanchored = "regex_unanchored", [Express: Warning];
+    RegexUnescapedDot = "regex_unescaped_dot",
+        [Strict: Warning, Starlette: Warning, Express: Warning, Django: Warning, Flask: Warning];
+    /// A RegExp origin without `^` or `$` (Express); a Python regex without `$`, matched with
+    /// `re.match` from the start only (Django, Flask).
+    RegexUnanchored = "regex_unanchored", [Express: Warning, Django: Warning, Flask: Warning];
     /// `allowedHeaders` `*` without `Authorization`, which `*` covers in browsers only (Express).
     WildcardHeadersWithoutAuthorization = "wildcard_headers_without_authorization", [Express: Warning];
     /// `max_age` above a browser's cap (Chromium 7200 s, Safari 600 s).
     MaxAgeAboveBrowserCap = "max_age_above_browser_cap", [Strict: Warning];
     /// The `null` origin allowed.
-    NullOriginAllowed = "null_origin_allowed", [Strict: Warning, Starlette: Warning];
+    NullOriginAllowed = "null_origin_allowed", [Strict: Warning, Starlette: Warning, Django: Warning];
     /// Private Network Access enabled.
-    PrivateNetworkEnabled = "private_network_enabled", [Strict: Warning, Starlette: Warning];
+    PrivateNetworkEnabled = "private_network_enabled",
+        [Strict: Warning, Starlette: Warning, Django: Warning, Flask: Warning];
     /// A wildcard over a shared-hosting suffix.
     WildcardSharedHosting = "wildcard_shared_hosting", [Strict: Warning];
     /// A method that is not in upper case.
@@ -149,9 +157,17 @@ catalogue! {
     /// A route lacks an origin the top level allows: routes protect answers, not access.
     RouteNarrowerThanTopLevel = "route_narrower_than_top_level", [Strict: Warning];
     /// An origin entry browsers never send (Starlette).
-    OriginNeverMatches = "origin_never_matches", [Starlette: Warning];
+    OriginNeverMatches = "origin_never_matches", [Starlette: Warning, Flask: Warning];
     /// Credentials with every origin reflected (Express).
     CredentialsWithReflectedOrigin = "credentials_with_reflected_origin", [Express: Warning];
+    /// `send_wildcard` with `supports_credentials` and `origins='*'` (Flask; flask-cors
+    /// raises too).
+    SendWildcardWithCredentials = "send_wildcard_with_credentials", [Flask: Error];
+    /// `origins` left at flask-cors's default `*`: every origin reflected (Flask).
+    DefaultOriginsAny = "default_origins_any", [Flask: Warning];
+    /// An origin written like a glob (`https://*.example.com`) that flask-cors reads as a
+    /// regular expression (Flask).
+    OriginGlobIsRegex = "origin_glob_is_regex", [Flask: Warning];
 }
 
 #[cfg(test)]

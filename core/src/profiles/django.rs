@@ -24,9 +24,10 @@
 //! [`DjangoPolicy::check_errors`] (the policy still compiles: the peer serves with them).
 
 pub use super::pycompat::Answer;
-use super::pycompat::{is_printable_ascii, latin1};
-use crate::diagnostic::{ConfigErrors, Diagnostic, Diagnostics};
-use crate::lint::has_unescaped_dot;
+use super::pycompat::{is_printable_ascii, regex_unanchored};
+use crate::diagnostic::{ConfigErrors, Diagnostic, DiagnosticCode, Diagnostics};
+use crate::lint;
+use crate::syntax::latin1;
 use hashbrown::HashSet;
 use std::borrow::Cow;
 use std::net::Ipv6Addr;
@@ -207,7 +208,7 @@ fn check_origin(path: String, origin: &str, d: &mut Vec<Diagnostic>) {
         d.push(
             Diagnostic::new(
                 path,
-                "origin_invalid",
+                DiagnosticCode::OriginInvalid,
                 format!("`{origin}` is not a valid URL (Python's urlsplit rejects it)"),
             )
             .hint("write the origin as scheme://host[:port]"),
@@ -220,7 +221,7 @@ fn check_origin(path: String, origin: &str, d: &mut Vec<Diagnostic>) {
         d.push(
             Diagnostic::new(
                 path,
-                "origin_missing_scheme",
+                DiagnosticCode::OriginMissingScheme,
                 format!("origin `{origin}` is missing a scheme or host, so it allows nothing"),
             )
             .hint(format!(
@@ -235,16 +236,16 @@ fn check_origin(path: String, origin: &str, d: &mut Vec<Diagnostic>) {
     let tail = origin.get(prefix..).unwrap_or("");
     if !tail.is_empty() {
         let base = origin.get(..prefix).unwrap_or(origin);
-        let part = match tail.as_bytes().first() {
-            Some(b'?') => "a query",
-            Some(b'#') => "a fragment",
-            _ if tail == "/" => "a trailing slash",
-            _ => "a path",
+        let (code, part) = match tail.as_bytes().first() {
+            Some(b'?') => (DiagnosticCode::OriginHasQuery, "a query"),
+            Some(b'#') => (DiagnosticCode::OriginHasFragment, "a fragment"),
+            _ if tail == "/" => (DiagnosticCode::OriginTrailingSlash, "a trailing slash"),
+            _ => (DiagnosticCode::OriginHasPath, "a path"),
         };
         d.push(
             Diagnostic::new(
                 path,
-                "origin_has_path",
+                code,
                 format!("origin `{origin}` has {part}; an Origin header never does"),
             )
             .hint(format!("did you mean `{base}`?")),
@@ -267,7 +268,7 @@ impl DjangoPolicy {
                     d.error(
                         Diagnostic::new(
                             format!("{key}[{i}]"),
-                            "value_not_ascii",
+                            DiagnosticCode::ValueNotAscii,
                             format!("`{}` cannot be sent in an HTTP header", v.escape_debug()),
                         )
                         .hint("use printable ASCII only"),
@@ -281,51 +282,26 @@ impl DjangoPolicy {
             let path = format!("CORS_ALLOWED_ORIGINS[{i}]");
             check_origin(path.clone(), o, &mut check_errors);
             if o == "null" {
-                d.warn(
-                    Diagnostic::new(
-                        path,
-                        "null_origin_allowed",
-                        "the `null` origin is shared by every sandboxed iframe, file: page and data: URL",
-                    )
-                    .hint("allow the real origins of your pages instead"),
-                );
+                d.warn(lint::null_origin_allowed(path));
             }
-            if let Some(key) = latin1(o).and_then(|bytes| split_key(&bytes)) {
+            if let Some(key) = latin1::encode(o).and_then(|bytes| split_key(&bytes)) {
                 origins.insert(key.into_boxed_slice());
             }
         }
         for (i, re) in c.origin_regexes.iter().enumerate() {
             let path = format!("CORS_ALLOWED_ORIGIN_REGEXES[{i}]");
-            let anchored = re.ends_with('$') || re.ends_with("\\Z");
-            if !anchored {
-                d.warn(
-                    Diagnostic::new(
-                        path.clone(),
-                        "regex_unanchored",
-                        format!(
-                            "`{re}` is matched with re.match, from the start only: it also allows \
-                             any origin that merely begins with a match (`https://app.example.com.evil.net`)"
-                        ),
-                    )
-                    .hint("end the pattern with `$`"),
-                );
+            if let Some(w) = regex_unanchored(path.clone(), re) {
+                d.warn(w);
             }
-            if has_unescaped_dot(re) {
-                d.warn(
-                    Diagnostic::new(
-                        path,
-                        "regex_unescaped_dot",
-                        format!("`{re}` has an unescaped `.`, which matches any character"),
-                    )
-                    .hint("escape dots: `\\.`"),
-                );
+            if let Some(w) = lint::unescaped_dot(path, re, &format!("`{re}`")) {
+                d.warn(w);
             }
         }
         if c.allow_all_origins && c.allow_credentials {
             d.warn(
                 Diagnostic::new(
                     "CORS_ALLOW_ALL_ORIGINS",
-                    "wildcard_origin_with_credentials",
+                    DiagnosticCode::WildcardOriginWithCredentials,
                     "with CORS_ALLOW_CREDENTIALS, every origin is reflected with credentials: \
                      any website can read responses made with the user's cookies",
                 )
@@ -333,14 +309,7 @@ impl DjangoPolicy {
             );
         }
         if c.allow_private_network {
-            d.warn(
-                Diagnostic::new(
-                    "CORS_ALLOW_PRIVATE_NETWORK",
-                    "private_network_enabled",
-                    "public websites allowed by these settings may reach this private-network service",
-                )
-                .hint("enable it only on services meant to be reached from public sites"),
-            );
+            d.warn(lint::private_network_enabled("CORS_ALLOW_PRIVATE_NETWORK"));
         }
         if !d.errors.is_empty() {
             return Err(ConfigErrors {
@@ -528,7 +497,7 @@ mod tests {
         })
         .unwrap();
         let codes: Vec<_> = p.check_errors().iter().map(|d| d.code).collect();
-        assert_eq!(codes, ["origin_has_path", "origin_missing_scheme"]);
+        assert_eq!(codes, ["origin_trailing_slash", "origin_missing_scheme"]);
         assert_eq!(
             p.check_errors()[0].hint.as_deref(),
             Some("did you mean `https://a.example`?")

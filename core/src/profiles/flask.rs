@@ -26,9 +26,10 @@
 //! default, unanchored and glob-looking patterns).
 
 pub use super::pycompat::Answer;
-use super::pycompat::{is_printable_ascii, latin1, py_casefold, py_strip, py_upper};
-use crate::diagnostic::{ConfigErrors, Diagnostic, Diagnostics};
-use crate::lint::has_unescaped_dot;
+use super::pycompat::{is_printable_ascii, py_casefold, py_strip, py_upper, regex_unanchored};
+use crate::diagnostic::{ConfigErrors, Diagnostic, DiagnosticCode, Diagnostics};
+use crate::lint;
+use crate::syntax::latin1;
 use crate::syntax::origin;
 use std::borrow::Cow;
 
@@ -194,7 +195,7 @@ impl Patterns {
             match pattern {
                 FlaskPattern::Literal(s) => p
                     .literals
-                    .push(latin1(s).map(|b| py_casefold(&b).into_owned())),
+                    .push(latin1::encode(s).map(|b| py_casefold(&b).into_owned())),
                 _ if pattern.always_matches() => p.any = true,
                 _ => p.regexes.push(i),
             }
@@ -251,7 +252,7 @@ fn lint_origin(path: String, pattern: &FlaskPattern, d: &mut Diagnostics) {
                 if o != "null" {
                     let mut diag = Diagnostic::new(
                         path,
-                        "origin_never_matches",
+                        DiagnosticCode::OriginNeverMatches,
                         format!(
                             "`{}` {}: browsers never send it, so it allows nothing",
                             o.escape_debug(),
@@ -271,7 +272,7 @@ fn lint_origin(path: String, pattern: &FlaskPattern, d: &mut Diagnostics) {
                 d.warn(
                     Diagnostic::new(
                         path.clone(),
-                        "origin_glob_is_regex",
+                        DiagnosticCode::OriginGlobIsRegex,
                         format!(
                             "`{re}` is read as a regular expression, not a wildcard: `*` repeats the \
                              character before it and `.` matches any character, so it does not \
@@ -285,28 +286,11 @@ fn lint_origin(path: String, pattern: &FlaskPattern, d: &mut Diagnostics) {
                 );
                 return;
             }
-            if !(re.ends_with('$') || re.ends_with("\\Z")) {
-                d.warn(
-                    Diagnostic::new(
-                        path.clone(),
-                        "regex_unanchored",
-                        format!(
-                            "`{re}` is matched with re.match, from the start only: it also allows \
-                             any origin that merely begins with a match"
-                        ),
-                    )
-                    .hint("end the pattern with `$`"),
-                );
+            if let Some(w) = regex_unanchored(path.clone(), re) {
+                d.warn(w);
             }
-            if has_unescaped_dot(re) {
-                d.warn(
-                    Diagnostic::new(
-                        path,
-                        "regex_unescaped_dot",
-                        format!("`{re}` has an unescaped `.`, which matches any character"),
-                    )
-                    .hint("escape dots: `\\.`"),
-                );
+            if let Some(w) = lint::unescaped_dot(path, re, &format!("`{re}`")) {
+                d.warn(w);
             }
         }
     }
@@ -322,7 +306,7 @@ impl FlaskPolicy {
             d.error(
                 Diagnostic::new(
                     "supports_credentials",
-                    "credentials_with_wildcard",
+                    DiagnosticCode::SendWildcardWithCredentials,
                     "Cannot use supports_credentials in conjunction with an origin string of '*' \
                      and send_wildcard",
                 )
@@ -342,7 +326,7 @@ impl FlaskPolicy {
                 d.error(
                     Diagnostic::new(
                         *key,
-                        "value_not_ascii",
+                        DiagnosticCode::ValueNotAscii,
                         format!("`{}` cannot be sent in an HTTP header", t.escape_debug()),
                     )
                     .hint("use printable ASCII only"),
@@ -353,22 +337,22 @@ impl FlaskPolicy {
             lint_origin(format!("origins[{i}]"), o, &mut d);
         }
         if wildcard && !c.send_wildcard {
-            let (code, message) = if c.supports_credentials {
-                (
-                    "wildcard_origin_with_credentials",
+            let found = if c.supports_credentials {
+                Some((
+                    DiagnosticCode::WildcardOriginWithCredentials,
                     "origins='*' with supports_credentials reflects every origin with credentials: \
                      any website can read responses made with the user's cookies",
-                )
+                ))
             } else if c.origins_default {
-                (
-                    "default_origins_any",
+                Some((
+                    DiagnosticCode::DefaultOriginsAny,
                     "origins defaults to '*': every website may read every response of these \
                      routes (flask-cors reflects any Origin)",
-                )
+                ))
             } else {
-                ("", "")
+                None
             };
-            if !code.is_empty() {
+            if let Some((code, message)) = found {
                 d.warn(
                     Diagnostic::new("origins", code, message)
                         .hint("pass origins=[...] with the sites that use this API"),
@@ -376,14 +360,7 @@ impl FlaskPolicy {
             }
         }
         if c.allow_private_network {
-            d.warn(
-                Diagnostic::new(
-                    "allow_private_network",
-                    "private_network_enabled",
-                    "public websites allowed by these options may reach this private-network service",
-                )
-                .hint("enable it only on services meant to be reached from public sites"),
-            );
+            d.warn(lint::private_network_enabled("allow_private_network"));
         }
         if !d.errors.is_empty() {
             return Err(ConfigErrors {

@@ -7,6 +7,7 @@
 //! binding decodes every value as Latin-1, which gives back exactly the Python string the
 //! peer would have sent.
 
+use crate::diagnostic::{Diagnostic, DiagnosticCode};
 use arrayvec::ArrayVec;
 use std::borrow::Cow;
 
@@ -93,10 +94,20 @@ pub(crate) fn py_upper(s: &[u8]) -> Cow<'_, [u8]> {
     Cow::Owned(out)
 }
 
-/// The Latin-1 encoding of configured text (how Python compares it with header text), or
-/// `None` when a character is outside Latin-1 (it can then equal no header text).
-pub(crate) fn latin1(s: &str) -> Option<Vec<u8>> {
-    s.chars().map(|c| u8::try_from(u32::from(c)).ok()).collect()
+/// `regex_unanchored`, at `path`, for a Python pattern that does not end with `$` or `\Z`:
+/// both peers match with `re.match`, which anchors only the start.
+pub(crate) fn regex_unanchored(path: impl Into<String>, re: &str) -> Option<Diagnostic> {
+    (!(re.ends_with('$') || re.ends_with("\\Z"))).then(|| {
+        Diagnostic::new(
+            path,
+            DiagnosticCode::RegexUnanchored,
+            format!(
+                "`{re}` is matched with re.match, from the start only: it also allows any origin \
+                 that merely begins with a match (`https://app.example.com.evil.example`)"
+            ),
+        )
+        .hint("end the pattern with `$`")
+    })
 }
 
 /// True when every byte can be sent in a header value as configured text.
