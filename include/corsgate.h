@@ -286,6 +286,36 @@ typedef struct {
   corsgate_bytes hint;
 } corsgate_diagnostic;
 
+/**
+ * What to send for one request, filled by `corsgate_decision_respond`.
+ *
+ * A server removes every header of the application's response for which
+ * `corsgate_decision_removes` is true, then adds `headers` (in order), and, when `status` is
+ * not 0, answers with that status and `body` instead of calling the application.
+ */
+typedef struct {
+  /**
+   * The status of a preflight corsgate answers itself (the application is not called), or
+   * 0: the application's status stands.
+   */
+  uint16_t status;
+  /**
+   * The body of an answered preflight (static storage; empty otherwise).
+   */
+  corsgate_bytes body;
+  /**
+   * The header lines to add, in order: the decision's CORS headers, `Vary` when it must
+   * be written, and for an answered preflight its framing (`Content-Length: 0`, except
+   * with 204). Names are static storage; values are valid as the decision's headers are,
+   * and a merged `Vary` until the next evaluation or response into the same decision.
+   */
+  const corsgate_header *headers;
+  /**
+   * The number of lines in `headers`.
+   */
+  size_t header_count;
+} corsgate_response;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -668,6 +698,44 @@ const char *corsgate_error_summary(const corsgate_error *error);
 void corsgate_error_free(corsgate_error *error);
 
 /**
+ * Writes the last evaluated decision onto a response whose headers are `application`
+ * (`count` lines, in order; for a preflight corsgate answers, the server's own headers or
+ * none) and fills `*out` with what to send. Call it after `corsgate_evaluate` (or
+ * `corsgate_shared_evaluate`) into the same decision, then drop every application header
+ * `corsgate_decision_removes` names and add `out->headers`.
+ *
+ * The rule is the core's (docs/semantics.md, "The response"): every CORS response header of
+ * the application goes, the decision's are added; `Vary` keeps the application's names and
+ * adds the decision's (one merged line replaces the application's lines when one is
+ * missing); an answered preflight is its status, no body and `Content-Length: 0` (none with
+ * 204). Allocates only when the application's own `Vary` must be merged.
+ *
+ * Returns `CORSGATE_OK`; `CORSGATE_ERR_NULL_ARGUMENT` when `decision` or `out` is NULL or
+ * a byte string has a NULL pointer and a non-zero length; `CORSGATE_ERR_INVALID_ARGUMENT`
+ * when the decision holds no evaluation.
+ *
+ * # Safety
+ * `decision` is NULL or a live decision no other thread is using; `application` points to
+ * `count` readable headers (or `count` is 0) whose byte strings are readable; `out` is NULL
+ * or writable.
+ */
+corsgate_status corsgate_decision_respond(corsgate_decision *decision,
+                                          const corsgate_header *application,
+                                          size_t count,
+                                          corsgate_response *out);
+
+/**
+ * Whether the application's response header `name` (any case) must be removed before the
+ * lines of the last `corsgate_decision_respond` are added: every CORS response header
+ * (`Access-Control-Allow-*`, `-Max-Age`, `-Expose-Headers`), and `Vary` when the response
+ * writes its own. False when there is no response, or `decision` is NULL.
+ *
+ * # Safety
+ * `decision` is NULL or a live decision; `name` is readable.
+ */
+bool corsgate_decision_removes(const corsgate_decision *decision, corsgate_bytes name);
+
+/**
  * Creates a shared handle serving `policy` into `*out`. The handle takes its own reference:
  * the caller still frees `policy` when it no longer needs it.
  *
@@ -725,6 +793,15 @@ void corsgate_shared_free(corsgate_shared *shared);
 #endif  // __cplusplus
 
 #endif  /* CORSGATE_H */
+
+/**
+ * The request headers corsgate reads, in lower case (core's REQUEST_HEADER_NAMES; a test keeps
+ * these equal): pass these lines in corsgate_request.headers, any others may be left out.
+ */
+#define CORSGATE_REQUEST_HEADER_ORIGIN "origin"
+#define CORSGATE_REQUEST_HEADER_METHOD "access-control-request-method"
+#define CORSGATE_REQUEST_HEADER_HEADERS "access-control-request-headers"
+#define CORSGATE_REQUEST_HEADER_PRIVATE_NETWORK "access-control-request-private-network"
 
 /** A corsgate_bytes view of a string literal (its terminating NUL not counted). C only. */
 #define CORSGATE_LITERAL(s) ((corsgate_bytes){ (const uint8_t *)("" s ""), sizeof(s) - 1 })

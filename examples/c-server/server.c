@@ -7,15 +7,16 @@
  *   With CORSGATE_SERVER_APP=echo, the application is instead the one every server of the
  *   real-browser tests runs (tests/browser/lib/app.js): …/cookie/set sets `sid=c`, …/status/NNN
  *   answers NNN, anything else 200, each with a JSON echo and X-Request-Id, X-Internal and
- *   X-Cookie headers.
+ *   X-Cookie headers. With CORSGATE_SERVER_APP=instructed, the application answers what the
+ *   request's X-App-Status, X-App-Body and X-App-Header lines say (the response vectors).
  *   SIGHUP recompiles the policy file: a good file is swapped in atomically while requests
  *   are being served; a broken one is reported and the running policy keeps serving.
  *   SIGINT/SIGTERM stop the server.
  *
  * Per request: every header line goes to corsgate_shared_evaluate; an answered preflight
- * (status != 0) gets the status, the CORS headers and Vary, and never reaches the
- * application; any other request runs the application, then gets the CORS headers (none when
- * denied) and Vary. Each connection owns one corsgate_decision, reused for every request on
+ * (status != 0) never reaches the application; any other request runs the application. Either
+ * way corsgate_decision_respond says what to send: the application's CORS headers go, the
+ * decision's are added, Vary is merged (docs/semantics.md, "The response"). Each connection owns one corsgate_decision, reused for every request on
  * it (keep-alive), so the library allocates nothing per request. */
 #define _POSIX_C_SOURCE 200809L
 #include <arpa/inet.h>
@@ -25,12 +26,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define MAX_LINES 100
 
 static corsgate_shared *shared;
 static const char *policy_path;
-static int echo_app; /* CORSGATE_SERVER_APP=echo */
+static int echo_app;       /* CORSGATE_SERVER_APP=echo */
+static int instructed_app; /* CORSGATE_SERVER_APP=instructed */
 
 static corsgate_policy *load_policy(void) {
     corsgate_policy *policy = NULL;
@@ -97,29 +100,105 @@ static void add_header(struct MHD_Response *r, corsgate_bytes name, corsgate_byt
     MHD_add_response_header(r, n, v);
 }
 
-static void add_cors_headers(struct MHD_Response *r, const corsgate_decision *d) {
-    size_t count = 0;
-    const corsgate_header *h = corsgate_decision_headers(d, &count);
-    for (size_t i = 0; i < count; i++) add_header(r, h[i].name, h[i].value);
-    corsgate_bytes vary = corsgate_decision_vary(d);
-    if (vary.len) add_header(r, CORSGATE_LITERAL("Vary"), vary);
+/* Collects a response's header lines (MHD's strings are NUL-terminated). */
+static enum MHD_Result collect_response(void *cls, enum MHD_ValueKind kind, const char *key,
+                                        const char *value) {
+    (void)kind;
+    header_lines *h = cls;
+    if (h->count == MAX_LINES) {
+        h->overflow = 1;
+        return MHD_NO;
+    }
+    h->lines[h->count].name = (corsgate_bytes){(const uint8_t *)key, strlen(key)};
+    h->lines[h->count].value = (corsgate_bytes){(const uint8_t *)value, value ? strlen(value) : 0};
+    h->count++;
+    return MHD_YES;
 }
 
-static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, const char *body,
-                               const char *content_type, const corsgate_decision *d) {
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
-    if (!r) return MHD_NO;
-    if (content_type) MHD_add_response_header(r, "Content-Type", content_type);
-    if (d) add_cors_headers(r, d);
-    enum MHD_Result ret = MHD_queue_response(c, status, r);
+/* Writes the decision onto the response by corsgate's rule (corsgate_decision_respond):
+ * removes the response's headers corsgate owns, adds corsgate's. libmicrohttpd frames the body
+ * itself, so the framing line of an answered preflight (Content-Length: 0) is left to it.
+ * Returns the status of an answered preflight, 0 when the application's stands, -1 on error. */
+static int write_cors(struct MHD_Response *r, corsgate_decision *d) {
+    header_lines app = {.count = 0, .overflow = 0};
+    MHD_get_response_headers(r, collect_response, &app);
+    corsgate_response out;
+    if (app.overflow || corsgate_decision_respond(d, app.lines, app.count, &out) != CORSGATE_OK) return -1;
+    /* Removed by copies: deleting one of two equal lines frees the other's strings. */
+    size_t remove[MAX_LINES], n = 0;
+    for (size_t i = 0; i < app.count; i++)
+        if (corsgate_decision_removes(d, app.lines[i].name)) remove[n++] = i;
+    char name[128], value[8192];
+    for (size_t k = 0; k < n; k++) {
+        corsgate_header h = app.lines[remove[k]];
+        if (h.name.len >= sizeof name || h.value.len >= sizeof value) return -1;
+        memcpy(name, h.name.ptr, h.name.len);
+        name[h.name.len] = '\0';
+        memcpy(value, h.value.ptr, h.value.len);
+        value[h.value.len] = '\0';
+        MHD_del_response_header(r, name, value);
+    }
+    for (size_t i = 0; i < out.header_count; i++) {
+        corsgate_bytes name = out.headers[i].name;
+        if (name.len == sizeof "Content-Length" - 1 && memcmp(name.ptr, "Content-Length", name.len) == 0)
+            continue;
+        add_header(r, name, out.headers[i].value);
+    }
+    return out.status;
+}
+
+/* Queues `r` with `status`, after corsgate wrote onto it (when there is a decision). */
+static enum MHD_Result queue(struct MHD_Connection *c, unsigned status, struct MHD_Response *r,
+                             corsgate_decision *d) {
+    int answered = d ? write_cors(r, d) : 0;
+    enum MHD_Result ret = answered < 0 ? MHD_NO : MHD_queue_response(c, answered ? (unsigned)answered : status, r);
     MHD_destroy_response(r);
     return ret;
 }
 
+static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, const char *body,
+                               const char *content_type, corsgate_decision *d) {
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
+    if (!r) return MHD_NO;
+    if (content_type) MHD_add_response_header(r, "Content-Type", content_type);
+    return queue(c, status, r, d);
+}
+
+/* The application of the response vectors (CORSGATE_SERVER_APP=instructed): answers with the
+ * status in X-App-Status, the body in X-App-Body and one header per X-App-Header line
+ * ("Name: value"), as tests/vectors/responses.py tells it. */
+static enum MHD_Result add_instructed(void *cls, enum MHD_ValueKind kind, const char *key,
+                                      size_t key_size, const char *value, size_t value_size) {
+    (void)kind;
+    (void)value_size;
+    if (key_size != sizeof "X-App-Header" - 1 || strncasecmp(key, "X-App-Header", key_size) != 0 || !value)
+        return MHD_YES;
+    const char *colon = strchr(value, ':');
+    if (!colon || colon == value || (size_t)(colon - value) >= 128) return MHD_YES;
+    char name[128];
+    memcpy(name, value, (size_t)(colon - value));
+    name[colon - value] = '\0';
+    const char *v = colon + 1;
+    while (*v == ' ') v++;
+    MHD_add_response_header(cls, name, v);
+    return MHD_YES;
+}
+
+static enum MHD_Result instructed(struct MHD_Connection *c, corsgate_decision *d) {
+    const char *status = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-App-Status");
+    const char *body = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-App-Body");
+    if (!body) body = "";
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
+    if (!r) return MHD_NO;
+    MHD_get_connection_values_n(c, MHD_HEADER_KIND, add_instructed, r);
+    return queue(c, status ? (unsigned)atoi(status) : 200, r, d);
+}
+
 /* The browser tests' application (see the file comment). `cookie` is the request's `sid`. */
 static enum MHD_Result echo(struct MHD_Connection *c, const char *url, const char *method,
-                            const corsgate_decision *d) {
+                            corsgate_decision *d) {
     const char *cookie = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "sid");
     size_t len = strlen(url);
     const char *tail = len >= 11 ? url + len - 11 : "";
@@ -129,10 +208,7 @@ static enum MHD_Result echo(struct MHD_Connection *c, const char *url, const cha
         if (!r) return MHD_NO;
         MHD_add_response_header(r, "Content-Type", "text/plain");
         MHD_add_response_header(r, "Set-Cookie", "sid=c; Path=/; SameSite=Lax; HttpOnly");
-        add_cors_headers(r, d);
-        enum MHD_Result ret = MHD_queue_response(c, 200, r);
-        MHD_destroy_response(r);
-        return ret;
+        return queue(c, 200, r, d);
     }
     unsigned status = 200;
     if (strncmp(tail, "/status/", 8) == 0 && tail[8] >= '1' && tail[8] <= '5' &&
@@ -152,10 +228,7 @@ static enum MHD_Result echo(struct MHD_Connection *c, const char *url, const cha
     MHD_add_response_header(r, "X-Request-Id", "req-42");
     MHD_add_response_header(r, "X-Internal", "hidden");
     MHD_add_response_header(r, "X-Cookie", cookie ? cookie : "");
-    add_cors_headers(r, d);
-    enum MHD_Result ret = MHD_queue_response(c, status, r);
-    MHD_destroy_response(r);
-    return ret;
+    return queue(c, status, r, d);
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *connection, const char *url,
@@ -197,17 +270,16 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *connection, cons
         fprintf(stderr, "corsgate-server: %s %s denied (%s): %s\n", method, url,
                 corsgate_reason_str(corsgate_decision_reason(d)), why);
     }
-    unsigned preflight_status = corsgate_decision_status(d);
-    if (preflight_status) { /* answered here; the application never sees it */
+    if (corsgate_decision_status(d)) { /* answered here; the application never sees it */
         corsgate_bytes body = corsgate_decision_body(d);
-        char text[1024];
-        size_t n = body.len < sizeof text - 1 ? body.len : sizeof text - 1;
-        memcpy(text, body.ptr, n);
-        text[n] = '\0';
-        return respond(connection, preflight_status, text, n ? "text/plain" : NULL, d);
+        struct MHD_Response *r =
+            MHD_create_response_from_buffer(body.len, (void *)body.ptr, MHD_RESPMEM_PERSISTENT);
+        if (!r) return MHD_NO;
+        return queue(connection, 0, r, d);
     }
     /* The application. */
     if (echo_app) return echo(connection, url, method, d);
+    if (instructed_app) return instructed(connection, d);
     if (strcmp(url, "/api/hello") == 0 && (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0))
         return respond(connection, 200, "{\"message\":\"hello\"}\n", "application/json", d);
     return respond(connection, 404, "{\"error\":\"not found\"}\n", "application/json", d);
@@ -221,6 +293,7 @@ int main(int argc, char **argv) {
     policy_path = argv[1];
     const char *app = getenv("CORSGATE_SERVER_APP");
     echo_app = app && strcmp(app, "echo") == 0;
+    instructed_app = app && strcmp(app, "instructed") == 0;
     unsigned port = argc == 3 ? (unsigned)atoi(argv[2]) : 0;
     corsgate_policy *policy = load_policy();
     if (!policy) return 1;

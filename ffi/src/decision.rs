@@ -30,18 +30,21 @@ use std::sync::Arc;
 pub struct corsgate_decision {
     /// The last evaluation's answer. Its `'static` is a lie the struct keeps true: it borrows
     /// `policy` (held right below) and the request's bytes (the caller's contract above).
-    decision: Option<Decision<'static>>,
+    pub(crate) decision: Option<Decision<'static>>,
     /// Keeps the policy `decision` borrows alive.
     policy: Option<Arc<Policy>>,
     /// `decision`'s headers as C views; the first `header_count` are set.
     headers: [corsgate_header; MAX_HEADERS],
     header_count: usize,
+    /// The response written last (`corsgate_decision_respond`).
+    pub(crate) response: crate::response::Written,
 }
 
 impl corsgate_decision {
     fn reset(&mut self) {
         self.decision = None;
         self.header_count = 0;
+        self.response.clear();
     }
 
     /// Evaluates `request` against `policy` (a strong reference the caller holds, or a new one
@@ -126,14 +129,18 @@ impl PolicyRef<'_> {
 
 /// # Safety
 /// `d` is NULL or a live decision, not used elsewhere during `'a`.
-unsafe fn decision_mut<'a>(d: *mut corsgate_decision) -> Option<&'a mut corsgate_decision> {
+pub(crate) unsafe fn decision_mut<'a>(
+    d: *mut corsgate_decision,
+) -> Option<&'a mut corsgate_decision> {
     // SAFETY: a live decision is `Box::into_raw` of a `corsgate_decision`.
     unsafe { d.as_mut() }
 }
 
 /// # Safety
 /// `d` is NULL or a live decision.
-unsafe fn decision_ref<'a>(d: *const corsgate_decision) -> Option<&'a corsgate_decision> {
+pub(crate) unsafe fn decision_ref<'a>(
+    d: *const corsgate_decision,
+) -> Option<&'a corsgate_decision> {
     // SAFETY: as above.
     unsafe { d.as_ref() }
 }
@@ -185,6 +192,7 @@ pub unsafe extern "C" fn corsgate_decision_new(
             policy: None,
             headers: [corsgate_header::EMPTY; MAX_HEADERS],
             header_count: 0,
+            response: crate::response::Written::default(),
         });
         // SAFETY: non-NULL and writable by contract.
         unsafe { out.write(Box::into_raw(d)) };

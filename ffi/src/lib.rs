@@ -24,6 +24,7 @@ mod codes;
 mod decision;
 mod policy;
 mod request;
+mod response;
 mod shared;
 
 pub use browser::*;
@@ -33,6 +34,7 @@ pub use codes::*;
 pub use decision::*;
 pub use policy::*;
 pub use request::*;
+pub use response::*;
 pub use shared::*;
 
 use std::ffi::{c_char, c_int};

@@ -27,3 +27,23 @@ fn committed_header_is_fresh() {
         "include/corsgate.h is stale: run `make c-header` and commit it"
     );
 }
+
+/// The header's `CORSGATE_REQUEST_HEADER_*` defines are the core's list of the request
+/// headers it reads, in its order.
+#[test]
+fn request_header_defines_are_the_cores_list() {
+    if std::env::var_os("CORSGATE_BLESS").is_some() {
+        println!("skipped while the header is regenerated (CORSGATE_BLESS): run again to check");
+        return;
+    }
+    let header = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../include/corsgate.h"),
+    )
+    .unwrap();
+    let defined: Vec<&str> = header
+        .lines()
+        .filter_map(|l| l.strip_prefix("#define CORSGATE_REQUEST_HEADER_"))
+        .filter_map(|l| l.split('"').nth(1))
+        .collect();
+    assert_eq!(defined, corsgate::REQUEST_HEADER_NAMES);
+}

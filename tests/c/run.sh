@@ -51,6 +51,7 @@ bash tests/c/pkgconfig.sh "$OUT/pkgconfig"
 
 step "example server (libmicrohttpd) over HTTP"
 bash tests/c/server.sh "$OUT/server"
+python3 tests/c/responses.py examples/c-server/corsgate-server "$OUT/responses"
 
 echo
 echo "test-c: all C tests passed"
