@@ -205,3 +205,89 @@ pub unsafe extern "C" fn corsgate_decision_removes(
     };
     evaluated.removes(name, d.response.replaces_vary)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{
+        corsgate_decision_free, corsgate_decision_new, corsgate_evaluate, corsgate_policy_free,
+        corsgate_policy_from_toml, corsgate_request,
+    };
+
+    fn b(s: &[u8]) -> corsgate_bytes {
+        corsgate_bytes::of(s)
+    }
+
+    fn line(n: &'static [u8], v: &'static [u8]) -> corsgate_header {
+        corsgate_header {
+            name: b(n),
+            value: b(v),
+        }
+    }
+
+    #[test]
+    fn respond_writes_the_core_rule_and_refuses_null_and_unevaluated_decisions() {
+        let mut policy = std::ptr::null_mut();
+        let toml = b"origins = [\"https://a.example\"]";
+        let status = unsafe {
+            corsgate_policy_from_toml(toml.as_ptr(), toml.len(), &mut policy, std::ptr::null_mut())
+        };
+        assert_eq!(status, CORSGATE_OK);
+        let mut d = std::ptr::null_mut();
+        assert_eq!(unsafe { corsgate_decision_new(&mut d) }, CORSGATE_OK);
+        let mut out = corsgate_response {
+            status: 9,
+            body: corsgate_bytes::EMPTY,
+            headers: std::ptr::null(),
+            header_count: 9,
+        };
+        let none = std::ptr::null_mut();
+        assert_eq!(
+            unsafe { corsgate_decision_respond(none, std::ptr::null(), 0, &mut out) },
+            CORSGATE_ERR_NULL_ARGUMENT
+        );
+        assert_eq!(
+            unsafe { corsgate_decision_respond(d, std::ptr::null(), 0, &mut out) },
+            CORSGATE_ERR_INVALID_ARGUMENT
+        );
+        let request_lines = [line(b"Origin", b"https://evil.example")];
+        let request = corsgate_request {
+            method: b(b"GET"),
+            path: b(b"/"),
+            headers: request_lines.as_ptr(),
+            header_count: 1,
+            origin_verdict: None,
+            origin_verdict_data: std::ptr::null_mut(),
+        };
+        assert_eq!(
+            unsafe { corsgate_evaluate(policy, &request, d) },
+            CORSGATE_OK
+        );
+        let app = [
+            line(b"access-control-allow-origin", b"*"),
+            line(b"Vary", b"Accept-Encoding"),
+            line(b"Content-Type", b"text/plain"),
+        ];
+        assert_eq!(
+            unsafe { corsgate_decision_respond(d, app.as_ptr(), app.len(), &mut out) },
+            CORSGATE_OK
+        );
+        assert_eq!(out.status, 0);
+        let removed: Vec<bool> = app
+            .iter()
+            .map(|h| unsafe { corsgate_decision_removes(d, h.name) })
+            .collect();
+        assert_eq!(removed, [true, true, false]);
+        let written = unsafe { std::slice::from_raw_parts(out.headers, out.header_count) };
+        let text = |x: corsgate_bytes| unsafe { std::slice::from_raw_parts(x.ptr, x.len) };
+        let written: Vec<(&[u8], &[u8])> = written
+            .iter()
+            .map(|h| (text(h.name), text(h.value)))
+            .collect();
+        assert_eq!(written, [(&b"Vary"[..], &b"Accept-Encoding, Origin"[..])]);
+        unsafe {
+            corsgate_decision_free(d);
+            corsgate_policy_free(policy);
+        }
+    }
+}
