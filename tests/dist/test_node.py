@@ -6,11 +6,14 @@ with no Rust on PATH.
   and a request; `require('corsgate').version` is Cargo.toml's version.
 - Without the platform package (`--omit=optional`), `require('corsgate')` fails with a message
   that names the missing package, not a stack trace from cargo.
+- A checkout without a built addon falls back to a build from source; without Rust, the
+  `require` fails with a message saying that Rust (the workspace's rust-version) is needed.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import tempfile
@@ -19,6 +22,7 @@ from pathlib import Path
 
 from harness import (
     APP,
+    ROOT,
     VERSION,
     artefact,
     env_without_rust,
@@ -115,6 +119,24 @@ class WithoutPlatformPackage(FreshProject):
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("corsgate: cannot load the native addon", result.stderr)
         self.assertIn("@corsgate/linux-x64-gnu is not installed", result.stderr)
+        self.assertNotIn("ENOENT", result.stderr)
+
+
+class CheckoutWithoutRust(unittest.TestCase):
+    def test_require_says_rust_is_needed(self) -> None:
+        checkout = Path(tempfile.mkdtemp(prefix="corsgate-dist-checkout-"))
+        self.addCleanup(shutil.rmtree, checkout, True)
+        shutil.copy(ROOT / "Cargo.toml", checkout / "Cargo.toml")
+        package = ROOT / "bindings-node"
+        ignore = shutil.ignore_patterns("node_modules", "*.node", "target")
+        shutil.copytree(package, checkout / "bindings-node", ignore=ignore)
+        minimum = re.search(r'^rust-version\s*=\s*"([^"]+)"', (ROOT / "Cargo.toml").read_text(), re.M)
+        assert minimum is not None
+        argv = ["node", "-e", "require('./bindings-node')"]
+        result = subprocess.run(argv, cwd=checkout, env=env_without_rust(), capture_output=True, text=True, check=False)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("corsgate: no prebuilt addon for linux-x64-gnu and no Rust toolchain to build one", result.stderr)
+        self.assertIn(f"install Rust {minimum.group(1)} or newer", result.stderr)
         self.assertNotIn("ENOENT", result.stderr)
 
 
