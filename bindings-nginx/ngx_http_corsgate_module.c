@@ -12,10 +12,9 @@
  *   preflight never passes as it carries no credentials; after limit_req/limit_conn), and
  *   never reaches the content handler or an upstream, unless the policy says
  *   `preflight_continue`;
- * - every other response (any status, nginx's own error pages included) gets its CORS
- *   headers in a header filter that runs after add_header, drops every Access-Control-*
- *   header an upstream or add_header set, and appends the Vary names to the response's own
- *   Vary.
+ * - every response (any status, nginx's own error pages included) is written in a header
+ *   filter that runs after add_header, by libcorsgate's rule (corsgate_decision_respond): the
+ *   CORS headers an upstream or add_header set go, the decision's are added, Vary is merged.
  *
  * One corsgate_decision per worker process, created in init_process and reused: the library
  * allocates nothing per request. A decision borrows the request's bytes until the next
@@ -553,77 +552,32 @@ ngx_http_corsgate_log_denial(ngx_http_request_t *r, corsgate_decision *d)
 
 /* Response headers */
 
-/* Whether a response header is an Access-Control-* one (which corsgate owns). */
-static ngx_inline ngx_uint_t
-ngx_http_corsgate_is_cors_header(ngx_table_elt_t *h)
-{
-    return h->key.len > sizeof("access-control-") - 1
-           && ngx_strncasecmp(h->key.data, (u_char *) "access-control-",
-                              sizeof("access-control-") - 1) == 0;
-}
-
-
-/* Whether a Vary header of the response already lists `name` (or `*`). */
-static ngx_uint_t
-ngx_http_corsgate_vary_listed(ngx_http_request_t *r, u_char *name, size_t len)
-{
-    ngx_uint_t        k;
-    ngx_list_part_t  *part;
-    ngx_table_elt_t  *h;
-
-    part = &r->headers_out.headers.part;
-    h = part->elts;
-
-    for (k = 0; /* void */ ; k++) {
-
-        if (k >= part->nelts) {
-            if (part->next == NULL) {
-                return 0;
-            }
-
-            part = part->next;
-            h = part->elts;
-            k = 0;
-
-            if (part->nelts == 0) {
-                continue;
-            }
-        }
-
-        if (h[k].hash != 0
-            && h[k].key.len == sizeof("Vary") - 1
-            && ngx_strncasecmp(h[k].key.data, (u_char *) "Vary",
-                               sizeof("Vary") - 1) == 0
-            && corsgate_vary_lists((corsgate_bytes) { h[k].value.data, h[k].value.len },
-                                   (corsgate_bytes) { name, len }))
-        {
-            return 1;
-        }
-    }
-}
-
-
 /*
- * Sets the decision's headers on the response: drops every Access-Control-* header already
- * there (an upstream's, add_header's), adds the decision's (values copied into the request
- * pool, names pointing at the library's static storage),
- * and appends the Vary names the response does not carry yet to its first Vary header (or
- * adds one).
+ * Writes the decision onto the response by libcorsgate's rule (corsgate_decision_respond,
+ * docs/semantics.md "The response"): the lines of r->headers_out it names are dropped (the
+ * CORS headers an upstream or add_header set; Vary when a merged one replaces it), and its
+ * lines are added (values copied into the request pool: they borrow the request and the
+ * decision; names are the library's static storage). nginx frames the body itself
+ * (content_length_n), so the framing line of an answered preflight is left to it.
  */
 static ngx_int_t
 ngx_http_corsgate_set_headers(ngx_http_request_t *r, corsgate_decision *d)
 {
     u_char                 *p;
-    size_t                  i, count, vary_count, size, missing;
+    size_t                  i, n, cap, size;
     ngx_uint_t              k;
-    ngx_str_t               old;
-    corsgate_bytes          all, name;
+    corsgate_header         stack[NGX_HTTP_CORSGATE_STACK_LINES], *lines;
+    corsgate_status         rc;
     ngx_list_part_t        *part;
-    ngx_table_elt_t        *h, *vary;
-    const corsgate_header  *out;
+    ngx_table_elt_t        *h;
+    corsgate_response       out;
 
-    vary = NULL;
+    lines = stack;
+    cap = NGX_HTTP_CORSGATE_STACK_LINES;
 
+again:
+
+    n = 0;
     part = &r->headers_out.headers.part;
     h = part->elts;
 
@@ -647,111 +601,96 @@ ngx_http_corsgate_set_headers(ngx_http_request_t *r, corsgate_decision *d)
             continue;
         }
 
-        if (ngx_http_corsgate_is_cors_header(&h[k])) {
-            h[k].hash = 0;
-            continue;
-        }
-
-        if (h[k].key.len == sizeof("Vary") - 1
-            && ngx_strncasecmp(h[k].key.data, (u_char *) "Vary",
-                               sizeof("Vary") - 1) == 0)
-        {
-            if (vary == NULL) {
-                vary = &h[k];
+        if (n == cap) {
+            cap = 0;
+            for (part = &r->headers_out.headers.part; part; part = part->next) {
+                cap += part->nelts;
             }
-        }
-    }
 
-    out = corsgate_decision_headers(d, &count);
-
-    /* Values borrow the request and the decision: copy them. Names are static storage. */
-    size = 0;
-    for (i = 0; i < count; i++) {
-        size += out[i].value.len;
-    }
-
-    if (count) {
-        p = ngx_pnalloc(r->pool, size);
-        if (p == NULL) {
-            return NGX_ERROR;
-        }
-
-        for (i = 0; i < count; i++) {
-            h = ngx_list_push(&r->headers_out.headers);
-            if (h == NULL) {
+            lines = ngx_palloc(r->pool, cap * sizeof(corsgate_header));
+            if (lines == NULL) {
                 return NGX_ERROR;
             }
 
-            h->hash = 1;
-            h->key.len = out[i].name.len;
-            h->key.data = (u_char *) out[i].name.ptr;
-            h->value.len = out[i].value.len;
-            h->value.data = p;
-            p = ngx_cpymem(p, out[i].value.ptr, out[i].value.len);
-            h->lowcase_key = NULL;
+            goto again;
+        }
+
+        lines[n].name.ptr = h[k].key.data;
+        lines[n].name.len = h[k].key.len;
+        lines[n].value.ptr = h[k].value.data;
+        lines[n].value.len = h[k].value.len;
+        n++;
+    }
+
+    rc = corsgate_decision_respond(d, n ? lines : NULL, n, &out);
+    if (rc != CORSGATE_OK) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "corsgate_decision_respond() failed: %s", corsgate_status_str(rc));
+        return NGX_ERROR;
+    }
+
+    part = &r->headers_out.headers.part;
+    h = part->elts;
+
+    for (k = 0; /* void */ ; k++) {
+
+        if (k >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            k = 0;
+
+            if (part->nelts == 0) {
+                continue;
+            }
+        }
+
+        if (h[k].hash != 0
+            && corsgate_decision_removes(d, (corsgate_bytes) { h[k].key.data, h[k].key.len }))
+        {
+            h[k].hash = 0;
         }
     }
 
-    all = corsgate_decision_vary(d);
-    if (all.len == 0) {
+    size = 0;
+    for (i = 0; i < out.header_count; i++) {
+        size += out.headers[i].value.len;
+    }
+
+    if (out.header_count == 0) {
         return NGX_OK;
     }
 
-    if (vary == NULL) {
-        /* The usual case: the joined names are static, nothing to copy. */
+    p = ngx_pnalloc(r->pool, size ? size : 1);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < out.header_count; i++) {
+        if (out.headers[i].name.len == sizeof("Content-Length") - 1
+            && ngx_strncasecmp((u_char *) out.headers[i].name.ptr,
+                               (u_char *) "Content-Length",
+                               sizeof("Content-Length") - 1) == 0)
+        {
+            continue;
+        }
+
         h = ngx_list_push(&r->headers_out.headers);
         if (h == NULL) {
             return NGX_ERROR;
         }
 
         h->hash = 1;
-        ngx_str_set(&h->key, "Vary");
-        h->value.len = all.len;
-        h->value.data = (u_char *) all.ptr;
+        h->key.len = out.headers[i].name.len;
+        h->key.data = (u_char *) out.headers[i].name.ptr;
+        h->value.len = out.headers[i].value.len;
+        h->value.data = p;
+        p = ngx_cpymem(p, out.headers[i].value.ptr, out.headers[i].value.len);
         h->lowcase_key = NULL;
-
-        return NGX_OK;
     }
-
-    /* Append only the names no Vary header of the response lists yet. */
-    vary_count = corsgate_decision_vary_count(d);
-    missing = 0;
-    size = vary->value.len;
-
-    for (i = 0; i < vary_count; i++) {
-        name = corsgate_decision_vary_name(d, i);
-
-        if (!ngx_http_corsgate_vary_listed(r, (u_char *) name.ptr, name.len)) {
-            missing |= (size_t) 1 << i;
-            size += sizeof(", ") - 1 + name.len;
-        }
-    }
-
-    if (missing == 0) {
-        return NGX_OK;
-    }
-
-    p = ngx_pnalloc(r->pool, size);
-    if (p == NULL) {
-        return NGX_ERROR;
-    }
-
-    old = vary->value;
-    vary->value.data = p;
-    p = ngx_cpymem(p, old.data, old.len);
-
-    for (i = 0; i < vary_count; i++) {
-        if (missing & ((size_t) 1 << i)) {
-            name = corsgate_decision_vary_name(d, i);
-            if (p != vary->value.data) {
-                *p++ = ',';
-                *p++ = ' ';
-            }
-            p = ngx_cpymem(p, name.ptr, name.len);
-        }
-    }
-
-    vary->value.len = p - vary->value.data;
 
     return NGX_OK;
 }
