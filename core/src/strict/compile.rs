@@ -64,7 +64,7 @@ impl Rules {
                     Diagnostic::new(
                         at("max_age"),
                         DiagnosticCode::MaxAgeOutOfRange,
-                        format!("max_age {n} is outside 0..=86400"),
+                        format!("max_age {} is outside 0..=86400", shown_integer(n)),
                     )
                     .hint("browsers cap it anyway (Chromium 7200 s); 600 is common"),
                 );
@@ -97,7 +97,7 @@ impl Rules {
                         DiagnosticCode::PreflightStatusOutOfRange,
                         format!(
                             "preflight_status {} is not an ok status (200..=299)",
-                            c.preflight_status
+                            shown_integer(c.preflight_status)
                         ),
                     )
                     .hint("browsers fail preflights without an ok status; use 204 or 200"),
@@ -127,6 +127,16 @@ impl Rules {
 
     pub(super) fn allows_no_origin(&self) -> bool {
         !self.any_origin && !self.allow_null && self.origins.is_empty()
+    }
+}
+
+/// An integer key's value for a message: a saturated value (the number was beyond `i64`)
+/// says so instead of showing the bound as if it had been written.
+fn shown_integer(n: i64) -> String {
+    match n {
+        i64::MAX => format!("{n} or more"),
+        i64::MIN => format!("{n} or less"),
+        n => n.to_string(),
     }
 }
 

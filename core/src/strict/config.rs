@@ -289,10 +289,23 @@ fn boolean(value: &Value, path: &str, d: &mut Diagnostics) -> bool {
     }
 }
 
+/// An integer key's value. A whole number beyond `i64` (JSON reads `10**30` as a float)
+/// saturates to `i64::MAX` / `i64::MIN`, so the key's range check reports it as out of range
+/// rather than as a non-integer.
 fn integer(value: &Value, path: &str, d: &mut Diagnostics) -> Option<i64> {
+    /// 2^63: every whole float at least this large lies outside `i64`.
+    const BEYOND_I64: f64 = 9_223_372_036_854_775_808.0;
     match value {
         Value::Number(n) if n.is_i64() => n.as_i64(),
         Value::Number(n) if n.is_u64() => Some(i64::MAX),
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && f >= BEYOND_I64 => Some(i64::MAX),
+            Some(f) if f.fract() == 0.0 && f <= -BEYOND_I64 => Some(i64::MIN),
+            _ => {
+                d.error(type_error(path, "an integer"));
+                None
+            }
+        },
         _ => {
             d.error(type_error(path, "an integer"));
             None
