@@ -440,6 +440,75 @@ fn pending_from(d: &Decision<'_>, starlette: bool) -> Pending {
     }
 }
 
+/// What `allow_origin` answered, as the verdict: only `True` and `False` count. Anything else
+/// (a truthy `"yes"`, `1`, a coroutine) raises `TypeError`, so the request fails instead of
+/// being allowed by accident.
+fn verdict_of(answer: &Bound<'_, PyAny>) -> PyResult<bool> {
+    if let Ok(b) = answer.cast::<pyo3::types::PyBool>() {
+        return Ok(b.is_true());
+    }
+    if answer.hasattr("__await__")? {
+        // Close a coroutine so that Python does not warn it was never awaited.
+        if answer.hasattr("close")? {
+            answer.call_method0("close")?;
+        }
+        return Err(PyTypeError::new_err(format!(
+            "allow_origin returned an awaitable ({}), not a bool: {ASYNC_HINT}",
+            answer.get_type().name()?
+        )));
+    }
+    Err(PyTypeError::new_err(format!(
+        "allow_origin must return a bool (True or False), not {}: {}; the request was not allowed",
+        answer.get_type().name()?,
+        shown(answer)
+    )))
+}
+
+/// What to do instead of an async origin check, in both errors that refuse one.
+const ASYNC_HINT: &str = "async checks are not supported yet; pass a synchronous function \
+    (for a lookup that needs I/O, keep the allowed origins in memory, refreshed in the \
+    background, and test against that set)";
+
+/// A value's `repr`, cut to 80 characters, for an error message.
+fn shown(value: &Bound<'_, PyAny>) -> String {
+    let text = value
+        .repr()
+        .and_then(|r| r.to_cow().map(|c| c.into_owned()))
+        .unwrap_or_else(|_| "?".into());
+    match text.char_indices().nth(80) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text,
+    }
+}
+
+/// Refuses an `allow_origin` that cannot answer a bool: not callable, or a coroutine or
+/// async-generator function (including a `functools.partial` of one and an object whose
+/// `__call__` is one), whose truthy coroutine would otherwise allow every origin.
+fn check_verdict_callable(f: &Bound<'_, PyAny>) -> PyResult<()> {
+    if !f.is_callable() {
+        return Err(PyTypeError::new_err(
+            "allow_origin must be a callable taking the origin and returning a bool",
+        ));
+    }
+    let inspect = f.py().import("inspect")?;
+    let is_async = |obj: &Bound<'_, PyAny>| -> PyResult<bool> {
+        Ok(inspect
+            .call_method1("iscoroutinefunction", (obj,))?
+            .is_truthy()?
+            || inspect
+                .call_method1("isasyncgenfunction", (obj,))?
+                .is_truthy()?)
+    };
+    let call = f.getattr("__call__").ok();
+    if is_async(f)? || call.map_or(Ok(false), |c| is_async(&c))? {
+        return Err(PyTypeError::new_err(format!(
+            "allow_origin must be a synchronous function returning a bool, not an async one: \
+             {ASYNC_HINT}"
+        )));
+    }
+    Ok(())
+}
+
 /// A compiled policy state: the core policy and an optional origin callable.
 struct Strict {
     policy: Arc<Policy>,
@@ -450,8 +519,8 @@ impl Strict {
     fn evaluate<'a>(&'a self, py: Python<'_>, req: Request<'a>) -> PyResult<Decision<'a>> {
         let req = match (&self.verdict, req.origin()) {
             (Some(f), Some(origin)) => {
-                let allowed = f.bind(py).call1((latin1(origin),))?.is_truthy()?;
-                req.with_origin_verdict(allowed)
+                let answer = f.bind(py).call1((latin1(origin),))?;
+                req.with_origin_verdict(verdict_of(&answer)?)
             }
             _ => req,
         };
@@ -493,71 +562,149 @@ impl Strict {
     }
 }
 
+/// How deeply `Policy(**keys)` may nest lists and dicts: a policy needs five levels
+/// (`routes[0].origins[0]`); a list that contains itself, or 100,000 nested ones, is refused
+/// with `TypeError` instead of recursing until the stack overflows.
+const MAX_DEPTH: usize = 32;
+
 /// Keyword arguments as JSON text, so `Policy(**keys)` is read and validated exactly like a
 /// policy file (unknown keys, wrong types and every other problem reported by the core).
-fn to_json(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<String> {
-    use std::fmt::Write;
-    if obj.is_none() {
-        return Ok("null".into());
+/// Numbers JSON cannot carry (`nan`, `inf`) are written as `null` and reported in
+/// `non_finite`, with the path the core would give them.
+#[derive(Default)]
+struct PolicyJson {
+    out: String,
+    non_finite: Vec<Diagnostic>,
+}
+
+/// `message` prefixed by `path` when there is one (`routes[0].origins: …`).
+fn at(path: &str, message: &str) -> String {
+    if path.is_empty() {
+        message.to_string()
+    } else {
+        format!("{path}: {message}")
     }
-    if let Ok(b) = obj.cast::<pyo3::types::PyBool>() {
-        return Ok(if b.is_true() { "true" } else { "false" }.into());
-    }
-    if obj.is_instance_of::<pyo3::types::PyInt>() {
-        return Ok(obj.str()?.to_cow()?.into_owned());
-    }
-    if obj.is_instance_of::<pyo3::types::PyFloat>() {
-        return Ok(obj.repr()?.to_cow()?.into_owned());
-    }
-    if let Ok(s) = obj.cast::<PyString>() {
-        let mut out = String::from("\"");
-        for c in s.to_cow()?.chars() {
-            match c {
-                '"' => out.push_str("\\\""),
-                '\\' => out.push_str("\\\\"),
-                c if (c as u32) < 0x20 => {
-                    let _ = write!(out, "\\u{:04x}", c as u32);
-                }
-                c => out.push(c),
+}
+
+impl PolicyJson {
+    fn write(&mut self, obj: &Bound<'_, PyAny>, path: &str, depth: usize) -> PyResult<()> {
+        use std::fmt::Write;
+        if depth > MAX_DEPTH {
+            return Err(PyTypeError::new_err(at(
+                path,
+                &format!(
+                    "the policy is nested deeper than {MAX_DEPTH} levels (does a list or dict \
+                     contain itself?)"
+                ),
+            )));
+        }
+        let py = obj.py();
+        if obj.is_none() {
+            self.out.push_str("null");
+        } else if let Ok(b) = obj.cast::<pyo3::types::PyBool>() {
+            self.out
+                .push_str(if b.is_true() { "true" } else { "false" });
+        } else if obj.is_instance_of::<pyo3::types::PyInt>() {
+            // `int.__repr__`: the digits, whatever a subclass's `__str__` says.
+            let digits = py
+                .get_type::<pyo3::types::PyInt>()
+                .call_method1("__repr__", (obj,))?;
+            self.out.push_str(&digits.cast::<PyString>()?.to_cow()?);
+        } else if let Ok(f) = obj.cast::<pyo3::types::PyFloat>() {
+            let value = f.value();
+            if value.is_finite() {
+                let text = py
+                    .get_type::<pyo3::types::PyFloat>()
+                    .call_method1("__repr__", (obj,))?;
+                self.out.push_str(&text.cast::<PyString>()?.to_cow()?);
+            } else {
+                self.non_finite.push(Diagnostic {
+                    path: path.to_string(),
+                    code: corsgate::DiagnosticCode::InvalidType.as_str(),
+                    message: format!("expected a finite integer, not {value}"),
+                    hint: None,
+                });
+                self.out.push_str("null");
             }
+        } else if let Ok(s) = obj.cast::<PyString>() {
+            self.out.push('"');
+            for c in s.to_cow()?.chars() {
+                match c {
+                    '"' => self.out.push_str("\\\""),
+                    '\\' => self.out.push_str("\\\\"),
+                    c if (c as u32) < 0x20 => {
+                        let _ = write!(self.out, "\\u{:04x}", c as u32);
+                    }
+                    c => self.out.push(c),
+                }
+            }
+            self.out.push('"');
+        } else if let Ok(d) = obj.cast::<PyDict>() {
+            self.out.push('{');
+            for (i, (k, v)) in d.iter().enumerate() {
+                let key = k
+                    .cast::<PyString>()
+                    .map_err(|_| PyTypeError::new_err(at(path, "policy keys must be strings")))?;
+                if i > 0 {
+                    self.out.push(',');
+                }
+                self.write(key.as_any(), path, depth + 1)?;
+                self.out.push(':');
+                let key = key.to_cow()?;
+                let inner = if path.is_empty() {
+                    key.into_owned()
+                } else {
+                    format!("{path}.{key}")
+                };
+                self.write(&v, &inner, depth + 1)?;
+            }
+            self.out.push('}');
+        } else if obj.is_instance_of::<PyList>()
+            || obj.is_instance_of::<PyTuple>()
+            || obj.is_instance_of::<pyo3::types::PySet>()
+            || obj.is_instance_of::<pyo3::types::PyFrozenSet>()
+        {
+            self.out.push('[');
+            for (i, item) in obj.try_iter()?.enumerate() {
+                if i > 0 {
+                    self.out.push(',');
+                }
+                self.write(&item?, &format!("{path}[{i}]"), depth + 1)?;
+            }
+            self.out.push(']');
+        } else if obj.hasattr("__fspath__")? {
+            let text = obj.call_method0("__fspath__")?;
+            self.write(&text, path, depth + 1)?;
+        } else {
+            return Err(PyTypeError::new_err(at(
+                path,
+                &format!("cannot use a {} in a policy", obj.get_type().name()?),
+            )));
         }
-        out.push('"');
-        return Ok(out);
+        Ok(())
     }
-    if let Ok(d) = obj.cast::<PyDict>() {
-        let mut parts = Vec::new();
-        for (k, v) in d.iter() {
-            let key = k.cast::<PyString>().map_err(|_| {
-                PyTypeError::new_err(format!("{path}: policy keys must be strings"))
-            })?;
-            let key_text = key.to_cow()?.into_owned();
-            parts.push(format!(
-                "{}:{}",
-                to_json(key.as_any(), path)?,
-                to_json(&v, &format!("{path}.{key_text}"))?
-            ));
+}
+
+/// Compiles `Policy(**keys)`: the core's result, with the numbers JSON could not carry
+/// reported as errors among the core's own.
+fn compile_keys(keys: &Bound<'_, PyDict>) -> PyResult<Result<Policy, ConfigErrors>> {
+    let mut json = PolicyJson::default();
+    json.write(keys.as_any(), "", 0)?;
+    let result = Policy::from_json(&json.out);
+    if json.non_finite.is_empty() {
+        return Ok(result);
+    }
+    let mut errors = json.non_finite;
+    let warnings = match result {
+        Ok(policy) => policy.warnings().to_vec(),
+        Err(core) => {
+            // The core saw `null` where the number was: its word on those paths is ours.
+            let ours: Vec<String> = errors.iter().map(|d| d.path.clone()).collect();
+            errors.extend(core.errors.into_iter().filter(|d| !ours.contains(&d.path)));
+            core.warnings
         }
-        return Ok(format!("{{{}}}", parts.join(",")));
-    }
-    if obj.is_instance_of::<PyList>()
-        || obj.is_instance_of::<PyTuple>()
-        || obj.is_instance_of::<pyo3::types::PySet>()
-        || obj.is_instance_of::<pyo3::types::PyFrozenSet>()
-    {
-        let mut parts = Vec::new();
-        for (i, item) in obj.try_iter()?.enumerate() {
-            parts.push(to_json(&item?, &format!("{path}[{i}]"))?);
-        }
-        return Ok(format!("[{}]", parts.join(",")));
-    }
-    if obj.hasattr("__fspath__")? {
-        let text = obj.call_method0("__fspath__")?;
-        return to_json(&text, path);
-    }
-    Err(PyTypeError::new_err(format!(
-        "{path}: cannot use a {} in a policy",
-        obj.get_type().name()?
-    )))
+    };
+    Ok(Err(ConfigErrors { errors, warnings }))
 }
 
 /// A compiled CORS policy with corsgate's strict semantics.
@@ -590,17 +737,13 @@ impl PyPolicy {
         keys: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<PyPolicy> {
         if let Some(f) = &allow_origin {
-            if !f.bind(py).is_callable() {
-                return Err(PyTypeError::new_err(
-                    "allow_origin must be a callable taking the origin and returning a bool",
-                ));
-            }
+            check_verdict_callable(f.bind(py))?;
         }
-        let json = match keys {
-            Some(k) => to_json(k.as_any(), "")?,
-            None => "{}".into(),
+        let result = match keys {
+            Some(k) => compile_keys(k)?,
+            None => Policy::from_json("{}"),
         };
-        let mut policy = Self::wrap(py, Policy::from_json(&json))?;
+        let mut policy = Self::wrap(py, result)?;
         policy.state.verdict = allow_origin;
         Ok(policy)
     }

@@ -1,8 +1,9 @@
 """Every shared conformance vector (tests/vectors/) through the Python API.
 
-Request vectors run through ``Policy.evaluate`` and through the strict ASGI middleware (the
-wire answer must carry exactly the expected CORS headers and Vary); invalid and warning
-vectors through ``Policy(**keys)`` / ``Policy.from_toml``.
+Request vectors run through ``Policy.evaluate``, through the strict ASGI middleware (the
+wire answer must carry exactly the expected CORS headers and Vary) and, when the request fits
+a WSGI environ (no header name twice), through the WSGI middleware (the status line too);
+invalid and warning vectors through ``Policy(**keys)`` / ``Policy.from_toml``.
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import pytest
 
 from corsgate import ConfigError, Policy
 from corsgate.asgi import CORSMiddleware
+from corsgate.wsgi import CORSMiddleware as WsgiCORSMiddleware
 
 from conftest import http_scope, run_asgi
 
@@ -89,6 +92,51 @@ def test_request_vector(name: str, case: dict[str, Any]) -> None:
     assert [h for h in wire if h[0].startswith(b"access-control-")] == want
     vary = [v for n, v in wire if n == b"vary"]
     assert vary == ([", ".join(expect["vary"]).encode()] if expect["vary"] else [])
+
+    # And through the WSGI middleware, when a WSGI environ can hold the request (one value
+    # per header name).
+    names = [n.lower() for n, _ in headers]
+    if len(set(names)) == len(names):
+        status, wsgi_headers = wsgi_answer(policy, req["method"], headers, path)
+        want_status = expect["status"] if expect["status"] is not None else 299
+        assert status.startswith(f"{want_status} ")
+        assert len(status) > 4
+        got_wsgi = [(n.lower().encode(), v.encode("latin-1")) for n, v in wsgi_headers]
+        assert [h for h in got_wsgi if h[0].startswith(b"access-control-")] == want
+        vary = [v for n, v in got_wsgi if n == b"vary"]
+        assert vary == ([", ".join(expect["vary"]).encode()] if expect["vary"] else [])
+
+
+def wsgi_answer(
+    policy: Policy, method: str, headers: list[tuple[bytes, bytes]], path: str
+) -> tuple[str, list[tuple[str, str]]]:
+    """The status line and headers the WSGI middleware starts the response with."""
+    # As a server fills it in: the raw target, and PATH_INFO decoded (from the path part of
+    # an absolute-form target too).
+    target = urlsplit(path)
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": method,
+        "REQUEST_URI": path,
+        "SCRIPT_NAME": "",
+        "PATH_INFO": unquote(target.path, encoding="latin-1"),
+        "QUERY_STRING": target.query,
+    }
+    for name, value in headers:
+        key = "HTTP_" + name.decode("latin-1").upper().replace("-", "_")
+        environ[key] = value.decode("latin-1")
+    seen: list[tuple[str, list[tuple[str, str]]]] = []
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        start_response("299 App", [("X-App", "1")])
+        return [b""]
+
+    def start_response(status: str, response_headers: list[tuple[str, str]]) -> Any:
+        seen.append((status, response_headers))
+        return lambda data: None
+
+    WsgiCORSMiddleware(app, policy=policy)(environ, start_response)
+    [answer] = seen
+    return answer
 
 
 def diag_set(found: list[Any]) -> set[tuple[str, str]]:

@@ -77,7 +77,7 @@ class Policy:
     def __init__(
         self,
         *,
-        allow_origin: Callable[[str], object] | None = None,
+        allow_origin: Callable[[str], bool] | None = None,
         origins: Sequence[str] = ...,
         origin_regexes: Sequence[str] = ...,
         allow_null_origin: bool = ...,

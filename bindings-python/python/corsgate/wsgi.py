@@ -30,6 +30,19 @@ _CORS_ENVIRON = (
 )
 
 
+_STATUS_CLASSES = {1: "Informational", 2: "Successful", 3: "Redirection", 4: "Client Error"}
+
+
+def _status_line(status: int) -> str:
+    """``204 No Content``: the registered reason phrase, else the name of the status's class
+    (RFC 9110 section 15: ``209 Successful``), since ``preflight_status`` may be any 2xx and
+    ``HTTPStatus(209)`` raises. Clients ignore the phrase; WSGI wants one."""
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return f"{status} {_STATUS_CLASSES.get(status // 100, 'Server Error')}"
+
+
 def _path(environ: WSGIEnvironment) -> str:
     raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
     if isinstance(raw, str) and raw.startswith("/"):
@@ -65,7 +78,7 @@ class CORSMiddleware:
             return self.app(environ, start_response)
         if isinstance(result, tuple):
             status, answer = result
-            start_response(f"{status} {HTTPStatus(status).phrase}", answer)
+            start_response(_status_line(status), answer)
             return []
         pending = result
 
