@@ -146,6 +146,16 @@ function stringOrUndefined(v) {
   return typeof v === 'string' ? v : undefined;
 }
 
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/**
+ * A request header as the request itself carries it: an own property of `req.headers` only,
+ * so that a polluted `Object.prototype.origin` cannot make up an Origin.
+ */
+function ownHeader(headers, name) {
+  return headers != null && hasOwn.call(headers, name) ? headers[name] : undefined;
+}
+
 /** The response's `Vary` as the `vary` package reads it; '' when unset. */
 function existingVary(res) {
   const v = res.getHeader('Vary') || '';
@@ -310,19 +320,28 @@ class Compiled {
   }
 
   handle(req, res, next, answer) {
+    let plan;
+    try {
+      plan = this.planFor(req, res, answer);
+    } catch (err) {
+      next(err); // the addon failed (an internal error): Express answers 500
+      return;
+    }
+    applyPlan(plan, res, next);
+  }
+
+  /** The plan for a request (from the memo or the core), merged with the response's Vary. */
+  planFor(req, res, answer) {
     const method = typeof req.method === 'string' ? req.method : '';
     const headers = req.headers;
-    const origin = stringOrUndefined(headers.origin);
-    const acrh = stringOrUndefined(headers['access-control-request-headers']);
+    const origin = stringOrUndefined(ownHeader(headers, 'origin'));
+    const acrh = stringOrUndefined(ownHeader(headers, 'access-control-request-headers'));
     const plan = this.plan(method, origin, acrh, answer);
     if (plan.vary) {
       const vary = existingVary(res);
-      if (vary !== '') {
-        applyPlan(this.ask(method, origin, acrh, vary, this.verdict(answer, origin)), res, next);
-        return;
-      }
+      if (vary !== '') return this.ask(method, origin, acrh, vary, this.verdict(answer, origin));
     }
-    applyPlan(plan, res, next);
+    return plan;
   }
 }
 
@@ -335,8 +354,8 @@ function handleOnce(options, req, res, next) {
     const out = native.ExpressPolicy.evaluateOnce(
       coreOptions(merged),
       method,
-      stringOrUndefined(headers.origin),
-      stringOrUndefined(headers['access-control-request-headers']),
+      stringOrUndefined(ownHeader(headers, 'origin')),
+      stringOrUndefined(ownHeader(headers, 'access-control-request-headers')),
       existingVary(res) || undefined,
       verdictCode(answer),
       answerString(answer),
@@ -358,13 +377,13 @@ function withOrigin(origin, req, next, run) {
   if (!origin) {
     next();
   } else if (typeof origin === 'function') {
-    const requestOrigin = req.headers.origin;
+    const requestOrigin = ownHeader(req.headers, 'origin');
     origin(requestOrigin, (err, value) => {
       if (err || !value) next(err);
       else run(answerOf(value, requestOrigin));
     });
   } else if (origin instanceof RegExp || Array.isArray(origin)) {
-    run(originAllowed(origin, req.headers.origin));
+    run(originAllowed(origin, ownHeader(req.headers, 'origin')));
   } else {
     run(undefined);
   }
@@ -407,7 +426,7 @@ function cors(options, settings) {
     if (c.disabled) {
       next();
     } else if (c.originFn !== null) {
-      const requestOrigin = req.headers.origin;
+      const requestOrigin = ownHeader(req.headers, 'origin');
       const originFn = c.originFn; // called as a plain function, as cors calls it
       originFn(requestOrigin, (err, value) => {
         if (err || !value) next(err);
@@ -416,7 +435,7 @@ function cors(options, settings) {
     } else if (c.pure) {
       c.handle(req, res, next, PURE);
     } else if (c.dynamic) {
-      c.handle(req, res, next, originAllowed(c.origin, req.headers.origin));
+      c.handle(req, res, next, originAllowed(c.origin, ownHeader(req.headers, 'origin')));
     } else {
       c.handle(req, res, next, undefined);
     }
@@ -555,14 +574,28 @@ function middleware(policy, settings) {
   const templates = [];
   return function corsgateMiddleware(req, res, next) {
     const headers = req.headers;
-    const origin = headerLine(headers.origin);
-    const acrm = headerLine(headers['access-control-request-method']);
-    const acrh = headerLine(headers['access-control-request-headers']);
-    const acrpn = headerLine(headers['access-control-request-private-network']);
+    const origin = headerLine(ownHeader(headers, 'origin'));
+    const acrm = headerLine(ownHeader(headers, 'access-control-request-method'));
+    const acrh = headerLine(ownHeader(headers, 'access-control-request-headers'));
+    const acrpn = headerLine(ownHeader(headers, 'access-control-request-private-network'));
     const method = typeof req.method === 'string' ? req.method : '';
-    const path = req.originalUrl || req.url || '/';
+    // Express's own `originalUrl` (the URL before mounting), never an inherited one.
+    const path = (hasOwn.call(req, 'originalUrl') && req.originalUrl) || req.url || '/';
     const vary = existingVary(res);
-    const out = decide(method, path, origin, acrm, acrh, acrpn, vary === '' ? undefined : vary);
+    let out;
+    try {
+      out = decide(method, path, origin, acrm, acrh, acrpn, vary === '' ? undefined : vary);
+    } catch (err) {
+      // The addon failed (an internal error): Express answers 500; node:http gets it here.
+      if (typeof next === 'function') {
+        next(err);
+      } else {
+        res.statusCode = 500;
+        res.setHeader('Content-Length', '0');
+        res.end();
+      }
+      return;
+    }
     let plan;
     if (typeof out === 'number') {
       plan = fill(templates[out], origin, acrh, acrm);

@@ -207,8 +207,35 @@ unsafe fn throw(env: sys::napi_env, message: &CStr) -> sys::napi_value {
     ptr::null_mut()
 }
 
-/// The function's callback: reads the arguments, lets the profile answer.
+/// The function's callback: reads the arguments, lets the profile answer. A panic (a bug:
+/// the core promises none) must not unwind into Node, which would abort the process: it is
+/// caught and thrown as an `Error`, which the middlewares answer as an internal error (500).
 unsafe extern "C" fn evaluate<P: Profile>(
+    env: sys::napi_env,
+    info: sys::napi_callback_info,
+) -> sys::napi_value {
+    // SAFETY: `env` and `info` are this callback's. The state a panic may leave half-written
+    // (reused buffers, the template table) is reset or only appended to by each call.
+    let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| unsafe {
+        evaluate_call::<P>(env, info)
+    }));
+    match answer {
+        Ok(value) => value,
+        // SAFETY: as above; nothing of the failed call is pending in N-API.
+        Err(_) => unsafe {
+            throw(
+                env,
+                c"corsgate: internal error in the evaluator (a bug, please report it)",
+            )
+        },
+    }
+}
+
+/// [`evaluate`]'s body.
+///
+/// # Safety
+/// `env` and `info` are those of the current N-API callback.
+unsafe fn evaluate_call<P: Profile>(
     env: sys::napi_env,
     info: sys::napi_callback_info,
 ) -> sys::napi_value {
@@ -617,6 +644,22 @@ impl Profile for Strict {
         };
         // SAFETY: as above.
         Ok(unsafe { templates.reply(env, reply, refs, text.as_bytes()) })
+    }
+}
+
+/// A profile that panics: `panicProbe()` in `lib.rs` hands it to the test suite, which
+/// proves that a panic inside an evaluator is thrown as an `Error` and the process lives on.
+pub(crate) struct PanicProbe;
+
+impl Profile for PanicProbe {
+    unsafe fn call(
+        &self,
+        _env: sys::napi_env,
+        _argv: &Args,
+        _input: &mut Input,
+        _templates: &mut Templates,
+    ) -> std::result::Result<sys::napi_value, Failure> {
+        panic!("corsgate: the panic probe was called")
     }
 }
 

@@ -436,3 +436,14 @@ impl Policy {
         }
     }
 }
+
+/// An evaluator function that panics on every call (module `evaluator`): the test suite
+/// checks with it that a panic inside the raw N-API callback is thrown as an `Error` (which
+/// the middlewares answer with 500) instead of aborting the process. Not part of the API.
+#[napi(
+    js_name = "panicProbe",
+    ts_return_type = "(...args: unknown[]) => never"
+)]
+pub fn panic_probe(env: &Env) -> napi::Result<Unknown<'_>> {
+    evaluator::create(env, "panicProbe", evaluator::PanicProbe)
+}
