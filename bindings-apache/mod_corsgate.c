@@ -19,9 +19,9 @@
  *   authorization (a preflight carries no credentials). It never reaches the handler or a
  *   proxied backend, unless the policy says `preflight_continue`;
  * - every response (any status, httpd's own error documents and proxied responses included)
- *   gets its CORS headers in an output filter that runs after mod_headers and mod_deflate:
- *   it drops every Access-Control-* header already there, writes the decision's, and appends
- *   the Vary names the response does not list yet;
+ *   is written in an output filter that runs after mod_headers and mod_deflate, by
+ *   libcorsgate's response rule (corsgate_decision_respond): the CORS headers a backend, an
+ *   application or mod_headers set go, the decision's are added, Vary is merged;
  * - the notes (and environment variables) corsgate_verdict, corsgate_reason and
  *   corsgate_kind are set for LogFormat (%{corsgate_verdict}n) and conditional logging.
  *
@@ -135,7 +135,7 @@ static apr_status_t free_policy(void *policy)
     return APR_SUCCESS;
 }
 
-/* A NUL-terminated copy of a library byte string ("" when empty). */
+/* A NUL-terminated copy of a library byte string ("" when empty), in `p`. */
 static const char *bytes(apr_pool_t *p, corsgate_bytes b)
 {
     return b.len ? apr_pstrmemdup(p, (const char *)b.ptr, b.len) : "";
@@ -563,14 +563,26 @@ static void report(request_rec *r, const corsgate_dir_conf *conf, const corsgate
 
 /* Response headers */
 
-/* Whether a response header is an Access-Control-* one (which corsgate owns). */
-static int is_cors_header(const char *name)
+/* Appends views of the lines of `t` to `lines`; returns how many. */
+static size_t header_lines(const apr_table_t *t, corsgate_header *lines)
 {
-    return strncasecmp(name, "access-control-", sizeof("access-control-") - 1) == 0;
+    const apr_array_header_t *arr = apr_table_elts(t);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
+    size_t n = 0;
+    int i;
+
+    for (i = 0; i < arr->nelts; i++) {
+        if (e[i].key != NULL && e[i].val != NULL) {
+            lines[n].name = (corsgate_bytes){(const uint8_t *)e[i].key, strlen(e[i].key)};
+            lines[n].value = (corsgate_bytes){(const uint8_t *)e[i].val, strlen(e[i].val)};
+            n++;
+        }
+    }
+    return n;
 }
 
-/* Removes every Access-Control-* header from `t`. */
-static void remove_cors_headers(apr_pool_t *p, apr_table_t *t)
+/* Removes from `t` every header the decision's response rule drops. */
+static void remove_dropped(apr_pool_t *p, apr_table_t *t, const corsgate_decision *d)
 {
     const apr_array_header_t *arr = apr_table_elts(t);
     const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
@@ -578,7 +590,9 @@ static void remove_cors_headers(apr_pool_t *p, apr_table_t *t)
     int i, n = 0;
 
     for (i = 0; i < arr->nelts; i++) {
-        if (e[i].key != NULL && is_cors_header(e[i].key)) {
+        if (e[i].key != NULL
+            && corsgate_decision_removes(
+                d, (corsgate_bytes){(const uint8_t *)e[i].key, strlen(e[i].key)})) {
             if (names == NULL) {
                 names = apr_palloc(p, sizeof *names * (size_t)arr->nelts);
             }
@@ -590,79 +604,46 @@ static void remove_cors_headers(apr_pool_t *p, apr_table_t *t)
     }
 }
 
-typedef struct {
-    corsgate_bytes name;
-    int listed;
-} vary_search;
-
-static int vary_lists(void *data, const char *key, const char *value)
-{
-    vary_search *s = data;
-
-    (void)key;
-    if (corsgate_vary_lists((corsgate_bytes){(const uint8_t *)value, strlen(value)}, s->name)) {
-        s->listed = 1;
-        return 0;
-    }
-    return 1;
-}
-
-/* Whether a Vary header of the response (either table: httpd sends both) lists `name`. */
-static int vary_listed(request_rec *r, corsgate_bytes name)
-{
-    vary_search s = {name, 0};
-
-    apr_table_do(vary_lists, &s, r->headers_out, "Vary", NULL);
-    if (!s.listed) {
-        apr_table_do(vary_lists, &s, r->err_headers_out, "Vary", NULL);
-    }
-    return s.listed;
-}
-
 /*
- * Writes the decision onto the response: removes every Access-Control-* header already
- * there (a backend's, mod_headers'), adds the decision's, and appends the Vary names the
- * response does not list yet (httpd joins every Vary line into one when it sends them).
+ * Writes the decision onto the response by libcorsgate's rule (corsgate_decision_respond,
+ * docs/semantics.md "The response"), given every line of both tables httpd sends
+ * (r->headers_out and r->err_headers_out): the lines it names are dropped from both (the CORS
+ * headers a backend, an application or mod_headers set; Vary when a merged one replaces it),
+ * and its lines are added (copied into the request pool: values borrow the request and the
+ * decision). httpd frames the body itself (ap_set_content_length), so the framing line of an
+ * answered preflight is left to it.
  */
-static void set_headers(request_rec *r, const corsgate_decision *d)
+static void set_headers(request_rec *r, corsgate_decision *d)
 {
-    const corsgate_header *out;
-    corsgate_bytes all, name;
-    const char *missing = NULL;
-    size_t i, count, vary_count;
+    corsgate_header stack[CORSGATE_STACK_LINES], *lines = stack;
+    size_t i, n, total;
+    corsgate_response out;
+    corsgate_status rc;
+    const char *name;
 
-    remove_cors_headers(r->pool, r->headers_out);
-    remove_cors_headers(r->pool, r->err_headers_out);
-
-    out = corsgate_decision_headers(d, &count);
-    for (i = 0; i < count; i++) {
-        apr_table_addn(r->headers_out,
-                       apr_pstrmemdup(r->pool, (const char *)out[i].name.ptr, out[i].name.len),
-                       apr_pstrmemdup(r->pool, (const char *)out[i].value.ptr,
-                                      out[i].value.len));
+    total = (size_t)apr_table_elts(r->headers_out)->nelts
+            + (size_t)apr_table_elts(r->err_headers_out)->nelts;
+    if (total > CORSGATE_STACK_LINES) {
+        lines = apr_palloc(r->pool, sizeof *lines * total);
     }
+    n = header_lines(r->headers_out, lines);
+    n += header_lines(r->err_headers_out, lines + n);
 
-    all = corsgate_decision_vary(d);
-    if (all.len == 0) {
-        return;
-    }
-    if (apr_table_get(r->headers_out, "Vary") == NULL
-        && apr_table_get(r->err_headers_out, "Vary") == NULL) {
-        apr_table_setn(r->headers_out, "Vary",
-                       apr_pstrmemdup(r->pool, (const char *)all.ptr, all.len));
+    rc = corsgate_decision_respond(d, n ? lines : NULL, n, &out);
+    if (rc != CORSGATE_OK) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "corsgate_decision_respond() failed: %s",
+                      corsgate_status_str(rc));
         return;
     }
 
-    vary_count = corsgate_decision_vary_count(d);
-    for (i = 0; i < vary_count; i++) {
-        name = corsgate_decision_vary_name(d, i);
-        if (!vary_listed(r, name)) {
-            missing = apr_psprintf(r->pool, "%s%s%.*s", missing ? missing : "",
-                                   missing ? ", " : "", (int)name.len, (const char *)name.ptr);
+    remove_dropped(r->pool, r->headers_out, d);
+    remove_dropped(r->pool, r->err_headers_out, d);
+
+    for (i = 0; i < out.header_count; i++) {
+        name = bytes(r->pool, out.headers[i].name);
+        if (strcasecmp(name, "Content-Length") != 0) {
+            apr_table_addn(r->headers_out, name, bytes(r->pool, out.headers[i].value));
         }
-    }
-    if (missing != NULL) {
-        apr_table_mergen(r->headers_out, "Vary", missing);
     }
 }
 

@@ -17,7 +17,7 @@ apache-module: apache-deps c-lib ## build build/apache/mod_corsgate.so with apxs
 	CORSGATE_PREFIX="$(C_STAGE)" bindings-apache/build.sh "$(APACHE_BUILD)"
 
 test-apache: apache-module python-venv ## httpd module: every shared vector through a real httpd, httpd-specific cases, configtest, graceful, valgrind
-	cd tests/apache && python3 -m unittest test_vectors test_module
+	cd tests/apache && python3 -m unittest test_vectors test_responses test_module
 	$(PY_VENV)/bin/ruff check --config tests/apache/ruff.toml tests/apache
 	$(PY_VENV)/bin/ruff format --check --config tests/apache/ruff.toml tests/apache
 

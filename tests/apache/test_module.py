@@ -180,6 +180,7 @@ ProxyPass /errpage/ {up}/errpage/
     Header always set Access-Control-Allow-Origin "*"
     Header always set Access-Control-Allow-Credentials "true"
     Header always set Vary "Accept-Encoding"
+    Header always set X-Frame-Options "DENY"
     ProxyPass {up}/headers/
 </Location>
 <Location /small/>
@@ -399,13 +400,16 @@ ProxyPass /errpage/ {up}/errpage/
         self.assertEqual((r.status, r.cors(), r.vary()), (404, [], ["Accept-Encoding", "Origin"]))
 
     def test_answered_preflights_go_through_mod_headers_like_other_responses(self) -> None:
-        # The <Location>'s `Header always set` lines run on the module's own answer too: their
-        # Vary is kept and merged, their Access-Control-* lines are replaced.
+        # The <Location>'s `Header always set` lines run on the module's own answer too; by the
+        # core's rule for an answered preflight, its CORS lines and its Vary are replaced by
+        # the decision's, the other headers stay.
         r = harness.request(self.port, "OPTIONS", "/headers/x", preflight(APP, headers="content-type,authorization"))
         self.assertEqual(r.status, 204)
         self.assertIsNone(r.get("X-Upstream"))
+        self.assertEqual(r.get("X-Frame-Options"), b"DENY")
         self.assertEqual(r.cors(), ALLOWED_PREFLIGHT)
-        self.assertEqual(r.vary(), ["Accept-Encoding", *PREFLIGHT_VARY])
+        self.assertEqual(r.vary(), PREFLIGHT_VARY)
+        self.assertIsNone(r.get("Content-Length"))  # 204 carries none (RFC 9110, 8.6)
 
     def test_vary_is_merged_with_the_upstream_vary(self) -> None:
         r = harness.request(self.port, "GET", "/app/vary/x", [("Origin", APP)])

@@ -39,11 +39,15 @@ def load_cases() -> list[dict[str, Any]]:
     return cases
 
 
-def instructions(case: dict[str, Any]) -> list[tuple[str, str]]:
-    """The request headers telling the application what to answer."""
+def instructions(case: dict[str, Any], numbered: bool = False) -> list[tuple[str, str]]:
+    """The request headers telling the application what to answer. `numbered` names the
+    header lines `X-App-Header-1`, `-2`, ... instead of repeating `X-App-Header`, for servers
+    that join repeated request header lines into one before passing them on (Apache httpd)."""
     app = case["application"]
     out = [("X-App-Status", str(app["status"])), ("X-App-Body", app["body"])]
-    out += [("X-App-Header", f"{n}: {v}") for n, v in app["headers"]]
+    out += [
+        (f"X-App-Header-{i}" if numbered else "X-App-Header", f"{n}: {v}") for i, (n, v) in enumerate(app["headers"], 1)
+    ]
     return out
 
 
@@ -89,7 +93,12 @@ class InstructedApp:
                     self.rfile.read(length)
                 body = (self.headers.get("X-App-Body") or "").encode("latin-1")
                 self.send_response(int(self.headers.get("X-App-Status") or 200))
-                for line in self.headers.get_all("X-App-Header") or []:
+                numbered = sorted(
+                    (int(k[len("X-App-Header-") :]), v)
+                    for k, v in self.headers.items()
+                    if k.lower().startswith("x-app-header-") and k[len("X-App-Header-") :].isdigit()
+                )
+                for line in (self.headers.get_all("X-App-Header") or []) + [v for _, v in numbered]:
                     name, _, value = line.partition(":")
                     self.send_header(name.strip(), value.strip())
                 self.send_header("X-Upstream", "1")
