@@ -168,7 +168,8 @@ declare namespace corsgate {
 
   /**
    * The browser-side checker: what a browser does with a page's `fetch()` and the server's
-   * answers (the Fetch standard's checks in Chromium's order, Chromium's console messages).
+   * answers (the Fetch standard's checks in Chromium's order, Chromium's console messages,
+   * and each browser's verdict and words under `browser` and `browsers`).
    */
   namespace browser {
     /** What the page does: `fetch(url, {method, headers, credentials, mode})` from `origin`. */
@@ -223,6 +224,32 @@ declare namespace corsgate {
       blocked_in_chrome: CorsError | null;
       missing: 'preflight_response' | 'response' | null;
       notes: string[];
+      /** The chosen browser's answer (`options.browser`, default Chromium). */
+      browser: BrowserOutcome;
+      /** Every browser's answer. */
+      browsers: { chromium: BrowserOutcome; firefox: BrowserOutcome; webkit: BrowserOutcome };
+      browsers_disagree: boolean;
+    }
+    /** The browsers the checker answers for (`webkit`: Safari, not verified in a real browser). */
+    type Browser = 'chromium' | 'firefox' | 'webkit';
+    /** One browser's answer: its verdict, and its own error kind and console lines. */
+    interface BrowserOutcome {
+      name: Browser;
+      verdict: 'allowed' | 'blocked' | 'incomplete';
+      /** Whether the predictions were checked in the real browser (false for WebKit). */
+      verified: boolean;
+      error: {
+        /** Chromium's CorsError kind, or Firefox's reason (`CORSMissingAllowOrigin`, …). */
+        kind: string;
+        value: string | null;
+        message: string;
+        /** Every console line the browser prints for the fetch, `message` first. */
+        console: string[];
+        fix: string;
+        docs: string | null;
+      } | null;
+      warnings: string[];
+      cache_seconds: number | null;
     }
     /** `fetch()` would throw before sending (`kind`: `forbidden_method`, …), or bad input. */
     class RequestError extends Error {
@@ -231,6 +258,7 @@ declare namespace corsgate {
     function check(
       request: FetchRequest,
       answers?: { preflight?: Response | null; response?: Response | null },
+      options?: { browser?: Browser },
     ): Outcome;
   }
 

@@ -142,6 +142,35 @@ typedef enum {
 } corsgate_reason;
 
 /**
+ * The browsers whose verdict, error kind and console text corsgate_browser_check_in gives.
+ */
+enum corsgate_browser
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * Chromium (Chrome, Edge): the default, what corsgate_browser_check answers for.
+   */
+  CORSGATE_BROWSER_CHROMIUM = 0,
+  /**
+   * Firefox (checked against Firefox 153 ESR).
+   */
+  CORSGATE_BROWSER_FIREFOX = 1,
+  /**
+   * Safari (WebKit), from WebKit's documented behaviour, not verified in a real browser.
+   */
+  CORSGATE_BROWSER_WEBKIT = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum corsgate_browser corsgate_browser;
+#else
+typedef uint32_t corsgate_browser;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * Caller-owned storage for the answer to one request, reused from request to request:
  * `corsgate_decision_new` allocates it once, and evaluating into it never allocates.
  *
@@ -342,12 +371,15 @@ const char *corsgate_status_str(int status);
  * server's answers (the Fetch standard's checks in Chromium's order, with Chromium's console
  * messages). `input` is UTF-8 JSON:
  * `{"request": {"origin", "url", "method"?, "headers"?: [[name, value], ...], "credentials"?,
- * "mode"?}, "preflight"?: {"status", "headers"}, "response"?: {"status", "headers"}}`.
+ * "mode"?}, "preflight"?: {"status", "headers"}, "response"?: {"status", "headers"},
+ * "browser"?: "chromium" | "firefox" | "webkit"}`.
  *
  * Writes the outcome as NUL-terminated JSON into `buf` (`cap` bytes) and its length (without
  * the NUL) to `*len_out` (when not NULL): `verdict`, `blocked`, `blocked_in_chrome`,
- * `preflight_request`, ... (docs/cli.md, `corsgate explain --json`), or
- * `{"error": {"kind", "message"}}` when the input is invalid or `fetch()` would throw.
+ * `preflight_request`, ..., `browser` (the named browser's verdict, error kind, console lines
+ * and fix; default Chromium) and `browsers` (every browser's) (docs/cli.md,
+ * `corsgate explain --json`), or `{"error": {"kind", "message"}}` when the input is invalid
+ * or `fetch()` would throw.
  *
  * Returns `CORSGATE_OK`; `CORSGATE_ERR_BUFFER_TOO_SMALL` when the JSON did not fit (`buf`
  * holds a truncated prefix: call again with `*len_out + 1` bytes; `buf` may be NULL with
@@ -362,6 +394,23 @@ corsgate_status corsgate_browser_check(corsgate_bytes input,
                                        char *buf,
                                        size_t cap,
                                        size_t *len_out);
+
+/**
+ * corsgate_browser_check for `browser`, one of the corsgate_browser values (it wins over the
+ * document's `"browser"`): the outcome's `browser` object holds that browser's verdict,
+ * error kind (Firefox's are MDN's `CORS…` names), console lines and fix.
+ *
+ * Returns what corsgate_browser_check returns, and `CORSGATE_ERR_INVALID_ARGUMENT` when
+ * `browser` is not a corsgate_browser value.
+ *
+ * # Safety
+ * As corsgate_browser_check.
+ */
+corsgate_status corsgate_browser_check_in(uint32_t browser,
+                                          corsgate_bytes input,
+                                          char *buf,
+                                          size_t cap,
+                                          size_t *len_out);
 
 /**
  * The stable text code of a reason, such as `"origin_not_allowed"`, as a static

@@ -14,14 +14,17 @@ class RequestError extends Error {
 
 /**
  * Checks `fetch(request.url, …)` from a page of `request.origin` against the server's answers:
- * `answers.preflight` (used when a preflight is needed) and `answers.response`.
- * Returns the outcome (`verdict`, `blocked`, `blocked_in_chrome`, …; docs/cli.md).
+ * `answers.preflight` (used when a preflight is needed) and `answers.response`, answering for
+ * `options.browser` (`chromium`, the default, `firefox` or `webkit`) under `browser`.
+ * Returns the outcome (`verdict`, `blocked`, `blocked_in_chrome`, …, `browser`, `browsers`;
+ * docs/cli.md).
  */
-function check(request, answers = {}) {
+function check(request, answers = {}, options = {}) {
   const document = {
     request,
     preflight: answers.preflight ?? null,
     response: answers.response ?? null,
+    browser: options.browser ?? 'chromium',
   };
   const outcome = JSON.parse(native.browserCheck(JSON.stringify(document)));
   if (outcome.error) throw new RequestError(outcome.error.kind, outcome.error.message);

@@ -40,7 +40,19 @@ for (const file of fs.readdirSync(DIR).filter((f) => f.endsWith('.json')).sort()
           assert.equal(err.kind, e.request_error);
           return true;
         });
+        assert.throws(() => browser.check(request, answers, { browser: 'firefox' }), (err) => err.kind === e.firefox.request_error);
         return;
+      }
+      // Firefox's expectation: its verdict, reason, value and console lines.
+      const firefox = browser.check(request, answers, { browser: 'firefox' }).browser;
+      assert.equal(firefox.name, 'firefox');
+      assert.equal(firefox.verdict, e.firefox.verdict);
+      if (!e.firefox.error) assert.equal(firefox.error, null);
+      else {
+        assert.equal(firefox.error.kind, e.firefox.error.kind);
+        assert.equal(firefox.error.message, e.firefox.error.message);
+        assert.equal(firefox.error.value, e.firefox.error.value ?? null);
+        assert.deepEqual(firefox.error.console, [e.firefox.error.message, ...(e.firefox.error.then ?? [])]);
       }
       const out = browser.check(request, answers);
       if ('verdict' in e) assert.equal(out.verdict, e.verdict);

@@ -1,6 +1,7 @@
 /* Runs every browser-checker vector of tests/vectors/browser/ (format: that directory's
  * README.md) through corsgate_browser_check and checks every expected field the way
- * core/tests/browser_vectors.rs does, reading the outcome JSON (docs/cli.md, `explain --json`).
+ * core/tests/browser_vectors.rs does, reading the outcome JSON (docs/cli.md, `explain --json`);
+ * each case's Firefox expectation goes through corsgate_browser_check_in(FIREFOX).
  *
  * usage: browser <tests/vectors/browser directory>
  *
@@ -181,6 +182,67 @@ static void check_shape(json_t *out) {
         if (!json_object_get(out, keys[i])) fail("the outcome has no `%s`", keys[i]);
 }
 
+/* Firefox's answer, through corsgate_browser_check_in(CORSGATE_BROWSER_FIREFOX): the
+ * outcome's `browser` object against `expect.firefox` (verdict, and for a failure Firefox's
+ * reason kind, value, console message and the lines after it). */
+static void compare_firefox(const char *input, size_t input_len, json_t *want) {
+    corsgate_bytes in = {(const uint8_t *)input, input_len};
+    size_t len = 0;
+    corsgate_status s = corsgate_browser_check_in(CORSGATE_BROWSER_FIREFOX, in, NULL, 0, &len);
+    if (s != CORSGATE_ERR_BUFFER_TOO_SMALL) {
+        fail("corsgate_browser_check_in: status %d asking for the length", (int)s);
+        return;
+    }
+    char *text = malloc(len + 1);
+    if (!text) abort();
+    s = corsgate_browser_check_in(CORSGATE_BROWSER_FIREFOX, in, text, len + 1, &len);
+    json_error_t err;
+    json_t *out = s == CORSGATE_OK ? json_loadb(text, len, 0, &err) : NULL;
+    free(text);
+    if (!out) {
+        fail("corsgate_browser_check_in: status %d or not JSON", (int)s);
+        return;
+    }
+    json_t *request_error = json_object_get(want, "request_error");
+    json_t *error = json_object_get(out, "error");
+    if (request_error || error) {
+        if (!request_error || !error || !json_equal(json_object_get(error, "kind"), request_error))
+            fail_value("firefox request_error", error, request_error);
+        json_decref(out);
+        return;
+    }
+    json_t *b = json_object_get(out, "browser");
+    const char *name = json_string_value(json_object_get(b, "name"));
+    if (!name || strcmp(name, "firefox") != 0) fail("firefox: browser.name is %s", name ? name : "(absent)");
+    if (!json_equal(json_object_get(b, "verdict"), json_object_get(want, "verdict")))
+        fail_value("firefox verdict", json_object_get(b, "verdict"), json_object_get(want, "verdict"));
+    json_t *we = json_object_get(want, "error");
+    json_t *ge = json_object_get(b, "error");
+    if (we && json_is_null(we) != (!ge || json_is_null(ge))) {
+        fail_value("firefox error", ge, we);
+    } else if (we && !json_is_null(we)) {
+        const char *keys[] = {"kind", "message", "value"};
+        for (size_t i = 0; i < 3; i++) {
+            json_t *w = json_object_get(we, keys[i]);
+            json_t *g = json_object_get(ge, keys[i]);
+            if (!same_string_or_null(w ? w : json_null(), g)) {
+                char buf[64];
+                snprintf(buf, sizeof buf, "firefox error.%s", keys[i]);
+                fail_value(buf, g, w);
+            }
+        }
+        json_t *console = json_object_get(ge, "console");
+        json_t *then = json_object_get(we, "then");
+        size_t n = json_array_size(console);
+        size_t want_n = then ? json_array_size(then) : 0;
+        int same = n == want_n + 1 && json_equal(json_array_get(console, 0), json_object_get(ge, "message"));
+        for (size_t i = 0; same && i < want_n; i++)
+            same = json_equal(json_array_get(console, i + 1), json_array_get(then, i));
+        if (!same) fail_value("firefox error.console", console, then);
+    }
+    json_decref(out);
+}
+
 /* `readable_headers` / `hidden_headers`: the outcome's `response` must exist and list
  * exactly these names. */
 static void compare_names(const char *key, json_t *want, json_t *out) {
@@ -198,6 +260,9 @@ static void run_case(json_t *c) {
     size_t input_len = 0;
     char *input = case_input(c, &input_len);
     json_t *out = check_parsed(input, input_len);
+    json_t *firefox = json_object_get(expect, "firefox");
+    if (firefox) compare_firefox(input, input_len, firefox);
+    else fail("%s", "the case has no Firefox expectation (`firefox`)");
     free(input);
     if (!out) return;
 
@@ -270,6 +335,8 @@ static void run_case(json_t *c) {
             }
         } else if (strcmp(key, "readable_headers") == 0 || strcmp(key, "hidden_headers") == 0) {
             compare_names(key, want, out);
+        } else if (strcmp(key, "firefox") == 0) {
+            /* Checked above, through corsgate_browser_check_in. */
         } else if (strcmp(key, "opaque") == 0) {
             json_t *response = json_object_get(out, "response");
             json_t *got = json_is_object(response) ? json_object_get(response, "opaque") : NULL;

@@ -45,7 +45,7 @@ def test_browser_vector(name: str, case: dict[str, Any]) -> None:
     r = case["request"]
     expect = case["expect"]
 
-    def run() -> dict[str, Any]:
+    def run(in_browser: browser.Browser = "chromium") -> dict[str, Any]:
         return browser.check(
             r.get("origin", "https://app.example"),
             r.get("url", "https://api.example/data"),
@@ -55,14 +55,33 @@ def test_browser_vector(name: str, case: dict[str, Any]) -> None:
             mode=r.get("mode", "cors"),
             preflight=response(case.get("preflight")),
             response=response(case.get("response")),
+            browser=in_browser,
         )
 
+    firefox = expect["firefox"]
     if "request_error" in expect:
         with pytest.raises(browser.RequestError) as info:
             run()
         assert info.value.kind == expect["request_error"]
+        with pytest.raises(browser.RequestError) as info:
+            run("firefox")
+        assert info.value.kind == firefox["request_error"]
         return
+    got = run("firefox")["browser"]
+    assert (got["name"], got["verdict"]) == ("firefox", firefox["verdict"])
+    if firefox.get("error") is None:
+        assert got["error"] is None
+    else:
+        e = got["error"]
+        want = firefox["error"]
+        assert (e["kind"], e["message"], e["value"]) == (
+            want["kind"],
+            want["message"],
+            want.get("value"),
+        )
+        assert e["console"] == [want["message"], *want.get("then", [])]
     out = run()
+    assert out["browser"]["name"] == "chromium"
     assert out["verdict"] == expect.get("verdict", out["verdict"])
     if "missing" in expect:
         assert out["missing"] == expect["missing"]

@@ -4,14 +4,21 @@
 ``corsgate explain``) and returns the outcome as a dict: ``verdict`` (``allowed``, ``blocked``,
 ``blocked_by_standard_only``, ``incomplete``), ``preflight_request``, ``preflight``,
 ``response``, ``blocked`` and ``blocked_in_chrome`` (``{kind, value, message, fix}``: Chromium's
-error kind and its exact console message), ``missing`` and ``notes``. See docs/cli.md
-("corsgate explain", JSON output) for every field.
+error kind and its exact console message), ``missing``, ``notes``, ``browser`` (the chosen
+browser's ``{name, verdict, verified, error: {kind, value, message, console, fix, docs},
+warnings, cache_seconds}``; ``browser="firefox"`` gives Firefox's reason names and console
+lines, ``"webkit"`` Safari's from documented behaviour, not verified) and ``browsers`` (every
+browser's). See docs/cli.md ("corsgate explain", JSON output) for every field.
 
 >>> from corsgate import browser
 >>> out = browser.check("https://app.example", "https://api.example/x", credentials="include",
 ...                     response=browser.Response(200, [("Access-Control-Allow-Origin", "*")]))
 >>> out["verdict"], out["blocked"]["kind"]
 ('blocked', 'WildcardOriginNotAllowed')
+>>> browser.check("https://app.example", "https://api.example/x", credentials="include",
+...               response=browser.Response(200, [("Access-Control-Allow-Origin", "*")]),
+...               browser="firefox")["browser"]["error"]["kind"]
+'CORSNotSupportingCredentials'
 """
 
 from __future__ import annotations
@@ -23,7 +30,10 @@ from typing import Any, Literal
 
 from ._corsgate import browser_check
 
-__all__ = ["RequestError", "Response", "check"]
+__all__ = ["Browser", "RequestError", "Response", "check"]
+
+Browser = Literal["chromium", "firefox", "webkit"]
+"""The browsers the checker answers for (``webkit``: Safari, not verified in a real browser)."""
 
 
 @dataclass(frozen=True)
@@ -60,10 +70,12 @@ def check(
     mode: Literal["cors", "no-cors"] = "cors",
     preflight: Response | None = None,
     response: Response | None = None,
+    browser: Browser = "chromium",
 ) -> dict[str, Any]:
     """Checks ``fetch(url, {method, headers, credentials, mode})`` from a page of ``origin``
     against the server's ``preflight`` answer (used when a preflight is needed) and
-    ``response``. Raises ``RequestError`` when ``fetch()`` would throw."""
+    ``response``, answering for ``browser`` under the outcome's ``"browser"`` key. Raises
+    ``RequestError`` when ``fetch()`` would throw."""
     document = {
         "request": {
             "origin": origin,
@@ -75,6 +87,7 @@ def check(
         },
         "preflight": _response(preflight),
         "response": _response(response),
+        "browser": browser,
     }
     outcome: dict[str, Any] = json.loads(browser_check(json.dumps(document)))
     error = outcome.get("error")

@@ -89,31 +89,36 @@ impl Plan {
                 .count()
         });
         let acao = || failed.and_then(|r| r.get("access-control-allow-origin"));
-        let origin_kind = matches!(
-            chrome.kind.for_preflight(),
-            PreflightMissingAllowOriginHeader
-                | PreflightWildcardOriginNotAllowed
-                | PreflightMultipleAllowOriginValues
-                | PreflightInvalidAllowOriginValue
-                | PreflightAllowOriginMismatch
-                | PreflightInvalidAllowCredentials
-        );
+        // The CORS check proper (origin and credentials), where Firefox first counts the lines.
+        let origin_kind = !on_preflight
+            || matches!(
+                chrome.kind,
+                PreflightMissingAllowOriginHeader
+                    | PreflightWildcardOriginNotAllowed
+                    | PreflightMultipleAllowOriginValues
+                    | PreflightInvalidAllowOriginValue
+                    | PreflightAllowOriginMismatch
+                    | PreflightInvalidAllowCredentials
+            );
         let (reason, value, mut console) = if origin_kind && acao_lines > 1 {
             (FirefoxReason::MultipleAllowOriginNotAllowed, None, vec![])
         } else {
-            match chrome.kind.for_preflight() {
-                PreflightMissingAllowOriginHeader => {
+            match chrome.kind {
+                MissingAllowOriginHeader | PreflightMissingAllowOriginHeader => {
                     (FirefoxReason::MissingAllowOrigin, None, vec![])
                 }
-                PreflightWildcardOriginNotAllowed => {
+                WildcardOriginNotAllowed | PreflightWildcardOriginNotAllowed => {
                     (FirefoxReason::NotSupportingCredentials, None, vec![])
                 }
-                PreflightMultipleAllowOriginValues
+                MultipleAllowOriginValues
+                | PreflightMultipleAllowOriginValues
+                | InvalidAllowOriginValue
                 | PreflightInvalidAllowOriginValue
+                | AllowOriginMismatch
                 | PreflightAllowOriginMismatch => {
                     (FirefoxReason::AllowOriginNotMatchingOrigin, acao(), vec![])
                 }
-                PreflightInvalidAllowCredentials => {
+                InvalidAllowCredentials | PreflightInvalidAllowCredentials => {
                     (FirefoxReason::MissingAllowCredentials, None, vec![])
                 }
                 PreflightInvalidStatus => (FirefoxReason::PreflightDidNotSucceed, None, vec![]),
@@ -142,8 +147,7 @@ impl Plan {
                 MethodDisallowedByPreflightResponse => {
                     (FirefoxReason::MethodNotFound, None, vec![])
                 }
-                // The remaining kinds are the actual-response variants, mapped above.
-                _ => (
+                HeaderDisallowedByPreflightResponse => (
                     FirefoxReason::MissingAllowHeaderFromPreflight,
                     chrome.value.clone(),
                     vec![],

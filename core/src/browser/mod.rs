@@ -360,6 +360,12 @@ impl std::error::Error for JsonCheckError {}
 /// shape of the browser vectors, tests/vectors/browser/README.md; `browser` is `chromium`
 /// (the default), `firefox` or `webkit`); the output is [`Outcome::to_json_for`] that browser.
 pub fn check_json(input: &str) -> Result<Value, JsonCheckError> {
+    check_json_in(input, None)
+}
+
+/// [`check_json`] for `browser` when given (a C caller's typed choice), else for the
+/// document's `"browser"` (default Chromium).
+pub fn check_json_in(input: &str, browser: Option<Browser>) -> Result<Value, JsonCheckError> {
     let invalid = |message: String| JsonCheckError {
         kind: "invalid_input",
         message,
@@ -426,14 +432,15 @@ pub fn check_json(input: &str) -> Result<Value, JsonCheckError> {
         });
     request.headers = pairs(r.get("headers"), "request.headers")?;
     let (preflight, actual) = (response("preflight")?, response("response")?);
-    let browser = match doc.get("browser") {
-        None | Some(Value::Null) => Browser::default(),
-        Some(Value::String(name)) => Browser::parse(name).ok_or_else(|| {
+    let browser = match (browser, doc.get("browser")) {
+        (Some(b), _) => b,
+        (None, None | Some(Value::Null)) => Browser::default(),
+        (None, Some(Value::String(name))) => Browser::parse(name).ok_or_else(|| {
             invalid(format!(
                 "browser `{name}` is not chromium, firefox or webkit"
             ))
         })?,
-        Some(_) => return Err(invalid("browser must be a string".into())),
+        (None, Some(_)) => return Err(invalid("browser must be a string".into())),
     };
     check(&request, preflight.as_ref(), actual.as_ref())
         .map(|o| o.to_json_for(browser))
@@ -446,7 +453,12 @@ pub fn check_json(input: &str) -> Result<Value, JsonCheckError> {
 /// [`check_json`] as text, for bindings that pass strings: the outcome JSON, or
 /// `{"error": {"kind": …, "message": …}}` when the checks cannot run.
 pub fn check_json_text(input: &str) -> String {
-    match check_json(input) {
+    check_json_text_in(input, None)
+}
+
+/// [`check_json_in`] as text: the outcome JSON, or `{"error": {"kind": …, "message": …}}`.
+pub fn check_json_text_in(input: &str, browser: Option<Browser>) -> String {
+    match check_json_in(input, browser) {
         Ok(outcome) => outcome.to_string(),
         Err(e) => json!({ "error": { "kind": e.kind, "message": e.message } }).to_string(),
     }
