@@ -1,11 +1,13 @@
 'use strict';
 // Builds the native addon from source with cargo when it is missing or older than the Rust
-// sources. There is no install script: lib/native.js runs this on the first require() of a
-// checkout that has no addon yet (a fresh `npm install ./bindings-node`). It runs `napi build` when @napi-rs/cli is
-// installed (a development checkout) and plain cargo otherwise; both write
-// corsgate.<platform>-<arch>-<abi>.node next to this file.
-// CARGO_TARGET_DIR defaults to <repository>/target/node, apart from the workspace's target/,
-// so this build never waits on (or invalidates) other crates' builds.
+// sources. There is no install script: lib/native.js runs this on the first require() when no
+// prebuilt addon fits (a fresh `npm install ./bindings-node`, or the published package on a
+// platform without a platform package). The sources are a checkout's (Cargo.toml next to this
+// file, the workspace one level up) or the copy the published package carries in rust/
+// (packaging/npm/stage.js). It runs `napi build` when @napi-rs/cli is installed (a development
+// checkout) and plain cargo otherwise; both write corsgate.<platform>-<arch>-<abi>.node next to
+// this file. In a checkout CARGO_TARGET_DIR defaults to <repository>/target/node, apart from
+// the workspace's target/, so this build never waits on (or invalidates) other crates' builds.
 // CORSGATE_SKIP_BUILD=1 skips it (the Makefile builds in its own step).
 
 const { spawnSync } = require('node:child_process');
@@ -13,7 +15,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const here = __dirname;
-const repo = path.join(here, '..');
+const sources = require('./lib/sources.js');
 
 function newestSource(dirs) {
   let newest = 0;
@@ -45,20 +47,26 @@ function run(cmd, args, env) {
 
 function main() {
   if (process.env.CORSGATE_SKIP_BUILD === '1') return;
+  const rust = sources.find();
+  if (rust === null) throw new Error('corsgate: build.js: no Rust sources next to this package');
   const addon = path.join(here, addonName());
   const built = fs.statSync(addon, { throwIfNoEntry: false });
-  const sources = newestSource([path.join(here, 'src'), path.join(here, 'Cargo.toml'), path.join(repo, 'core')]);
-  if (built && built.mtimeMs >= sources) return;
-  const targetDir = process.env.CARGO_TARGET_DIR || path.join(repo, 'target', 'node');
+  const crate = path.dirname(rust.manifest);
+  const newest = newestSource([path.join(crate, 'src'), rust.manifest, path.join(rust.workspace, 'core')]);
+  if (built && built.mtimeMs >= newest) return;
+  const targetDir = process.env.CARGO_TARGET_DIR || rust.targetDir;
   const env = { ...process.env, CARGO_TARGET_DIR: targetDir };
   const cli = path.join(here, 'node_modules', '@napi-rs', 'cli', 'dist', 'cli.js');
   if (fs.existsSync(cli)) {
     run(process.execPath, [cli, 'build', '--platform', '--release', '--no-js', '--dts', 'native.d.ts', '--target-dir', targetDir], env);
     return;
   }
-  run('cargo', ['build', '--release', '--lib', '--manifest-path', path.join(here, 'Cargo.toml')], env);
+  run('cargo', ['build', '--release', '--lib', '--manifest-path', rust.manifest], env);
   const lib = { linux: 'libcorsgate_node.so', darwin: 'libcorsgate_node.dylib', win32: 'corsgate_node.dll' }[process.platform];
   fs.copyFileSync(path.join(targetDir, 'release', lib), addon);
+  // The published package's own build directory (rust/target, some 200 MB) is not kept in
+  // node_modules: the addon is built once.
+  if (rust.packaged && !process.env.CARGO_TARGET_DIR) fs.rmSync(targetDir, { recursive: true, force: true });
 }
 
 main();

@@ -4,12 +4,14 @@
 //    published `corsgate`, holding the prebuilt `.node`: an install compiles nothing);
 // 2. `corsgate.<platform>-<arch>[-<abi>].node` next to the package (as `napi build --platform`
 //    and build.js name it: a checkout after `make node-build`);
-// 3. a checkout (Rust sources present) without either: build it now, once, with cargo.
+// 3. neither: build it now, once, with cargo, from the Rust sources of a checkout or the copy
+//    the published package carries (lib/sources.js).
 // Otherwise it throws an error that says what is missing and how to get it.
 const path = require('node:path');
 const fs = require('node:fs');
+const sources = require('./sources.js');
 
-/** The prebuilt platforms, as `@corsgate/<triple>` packages (packaging/npm/stage.js). */
+/** The prebuilt platforms, as `@corsgate/<triple>` packages (PLATFORM in packaging/npm/stage.js). */
 const PREBUILT = ['linux-x64-gnu'];
 
 function abiSuffix() {
@@ -36,26 +38,27 @@ function fromPlatformPackage() {
   }
 }
 
-/** The workspace's `rust-version` in a checkout ("Rust 1.75 or newer"), else "Rust". */
-function rustNeeded() {
-  const manifest = path.join(root, '..', 'Cargo.toml');
-  const text = fs.existsSync(manifest) ? fs.readFileSync(manifest, 'utf8') : '';
-  const found = /^rust-version\s*=\s*"([^"]+)"/m.exec(text);
-  return found ? `Rust ${found[1]} or newer` : 'Rust';
+/** Why no prebuilt addon fits, in words. */
+function whyNoPrebuilt() {
+  return PREBUILT.includes(triple)
+    ? `its optional dependency ${platformPackage} is not installed (installed with --omit=optional?)`
+    : `there is no prebuilt binary for ${triple} (prebuilt: ${PREBUILT.join(', ')})`;
 }
 
-/** Builds the addon from a checkout's Rust sources (stderr shows cargo's output). */
-function buildFromSource() {
+/** Builds the addon from the Rust sources `rust` (stderr shows cargo's output). */
+function buildFromSource(rust) {
   const { spawnSync } = require('node:child_process');
   const cargo = spawnSync('cargo', ['--version'], { stdio: 'ignore' });
   if (cargo.error || cargo.status !== 0) {
     throw new Error(
-      `corsgate: no prebuilt addon for ${triple} and no Rust toolchain to build one: ` +
-        `install ${rustNeeded()} (https://rustup.rs) and require corsgate again, ` +
-        `or build it in the checkout with \`make node-build\` (it writes corsgate.${triple}.node).`,
+      `corsgate: no prebuilt addon for ${triple} and no Rust toolchain to build one: ${whyNoPrebuilt()}; ` +
+        `install ${sources.rustNeeded(rust.workspace)} (https://rustup.rs) and require corsgate again ` +
+        '(the build runs once, about a minute).',
     );
   }
-  process.stderr.write(`corsgate: building the native addon corsgate.${triple}.node from source (once)...\n`);
+  process.stderr.write(
+    `corsgate: building the native addon corsgate.${triple}.node from source (once; ${whyNoPrebuilt()})...\n`,
+  );
   const built = spawnSync(process.execPath, [path.join(root, 'build.js')], { stdio: ['ignore', 2, 2] });
   if (built.status !== 0 || !fs.existsSync(file)) {
     throw new Error(`corsgate: building corsgate.${triple}.node with cargo failed (its output is above)`);
@@ -66,19 +69,14 @@ function load() {
   const prebuilt = fromPlatformPackage();
   if (prebuilt !== null) return prebuilt;
   if (fs.existsSync(file)) return require(file);
-  if (fs.existsSync(path.join(root, 'Cargo.toml'))) {
-    buildFromSource();
-    return require(file);
+  const rust = sources.find();
+  if (rust === null) {
+    throw new Error(
+      `corsgate: cannot load the native addon: ${whyNoPrebuilt()}, and this copy has no Rust sources to build one`,
+    );
   }
-  const supported = PREBUILT.includes(triple)
-    ? `its optional dependency ${platformPackage} is not installed (was it installed with ` +
-      '--omit=optional or --no-optional? reinstall corsgate without it)'
-    : `there is no prebuilt binary for ${triple} (prebuilt: ${PREBUILT.join(', ')})`;
-  throw new Error(
-    `corsgate: cannot load the native addon: ${supported}. To build it from source, clone ` +
-      'the corsgate repository and run `npm install ./bindings-node` with Rust on PATH ' +
-      '(README, "From source").',
-  );
+  buildFromSource(rust);
+  return require(file);
 }
 
 module.exports = load();

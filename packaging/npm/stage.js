@@ -1,12 +1,14 @@
 'use strict';
 // Stages the npm packages of the napi-rs platform-package layout, for `npm pack`:
 //   <out>/corsgate/             the JavaScript package; optionalDependencies name the platform
-//                               packages, npm installs the one whose os/cpu/libc fit
+//                               packages, npm installs the one whose os/cpu/libc fit; rust/
+//                               holds the sources of a build from source where none fits
+//                               (core/ and bindings-node/ as a workspace, with Cargo.lock)
 //   <out>/linux-x64-gnu/        `@corsgate/linux-x64-gnu`: only the prebuilt .node
 // Neither has an install script (nothing runs at install time). The version is Cargo.toml's
 // ([workspace.package] version), the one version of every corsgate artefact.
 //
-//   node packaging/npm/stage.js <out dir> <prebuilt .node>
+//   node packaging/npm/stage.js <out dir> <the addon built here, corsgate.linux-x64-gnu.node>
 
 const fs = require('node:fs');
 const path = require('node:path');
@@ -14,11 +16,26 @@ const path = require('node:path');
 const repo = path.join(__dirname, '..', '..');
 const source = path.join(repo, 'bindings-node');
 
-/** The platform packages: npm's os/cpu/libc fields and the addon file name napi-rs uses. */
-const PLATFORMS = [{ triple: 'linux-x64-gnu', os: 'linux', cpu: 'x64', libc: 'glibc' }];
+/**
+ * The platform package of the addon built here (napi-rs's triple and npm's os/cpu/libc fields).
+ * More platforms need their addons built elsewhere; lib/native.js lists the prebuilt ones.
+ */
+const PLATFORM = { triple: 'linux-x64-gnu', os: 'linux', cpu: 'x64', libc: 'glibc' };
 
-/** What the JavaScript package ships of bindings-node/ (its `files`, minus the Rust build). */
-const NOT_SHIPPED = new Set(['build.js', 'Cargo.toml', 'build.rs', 'src/', '*.node']);
+/** What the JavaScript package ships of bindings-node/: its `files`, minus the crate (in rust/). */
+const NOT_SHIPPED = new Set(['Cargo.toml', 'build.rs', 'src/', '*.node']);
+
+/** The Rust sources of a build from source, copied to rust/ (paths from the repository). */
+const RUST_SOURCES = [
+  'Cargo.lock',
+  'core/Cargo.toml',
+  'core/src',
+  'core/benches',
+  'core/tests',
+  'bindings-node/Cargo.toml',
+  'bindings-node/build.rs',
+  'bindings-node/src',
+];
 
 function cargoVersion() {
   const manifest = fs.readFileSync(path.join(repo, 'Cargo.toml'), 'utf8');
@@ -38,14 +55,24 @@ function common(pkg, version) {
   return out;
 }
 
+/** rust/: the workspace manifest with only the two crates the addon needs, and their sources. */
+function stageRust(dir) {
+  const rust = path.join(dir, 'rust');
+  for (const f of RUST_SOURCES) fs.cpSync(path.join(repo, f), path.join(rust, f), { recursive: true });
+  const manifest = fs.readFileSync(path.join(repo, 'Cargo.toml'), 'utf8');
+  const members = /^members = \[[^\]]*\]$/m;
+  if (!members.test(manifest)) throw new Error('stage.js: no `members = [...]` line in Cargo.toml');
+  fs.writeFileSync(path.join(rust, 'Cargo.toml'), manifest.replace(members, 'members = ["core", "bindings-node"]'));
+}
+
 function stageMain(pkg, version, dir) {
-  const files = pkg.files.filter((f) => !NOT_SHIPPED.has(f));
-  for (const f of files) {
+  const files = [...pkg.files.filter((f) => !NOT_SHIPPED.has(f)), 'rust/'];
+  for (const f of files.filter((f) => f !== 'rust/')) {
     fs.cpSync(path.join(source, f), path.join(dir, f), { recursive: true });
   }
+  stageRust(dir);
   fs.copyFileSync(path.join(repo, 'README.md'), path.join(dir, 'README.md'));
-  const optional = {};
-  for (const p of PLATFORMS) optional[`@corsgate/${p.triple}`] = version;
+  const optional = { [`@corsgate/${PLATFORM.triple}`]: version };
   writeJson(path.join(dir, 'package.json'), {
     name: pkg.name,
     ...common(pkg, version),
@@ -62,7 +89,8 @@ function stagePlatform(pkg, version, platform, addon, dir) {
   fs.copyFileSync(addon, path.join(dir, binary));
   fs.writeFileSync(
     path.join(dir, 'README.md'),
-    `# @corsgate/${platform.triple}\n\nThe prebuilt native addon of [corsgate](https://www.npmjs.com/package/corsgate) ` +
+    `# @corsgate/${platform.triple}\n\n` +
+      'The prebuilt native addon of [corsgate](https://www.npmjs.com/package/corsgate) ' +
       `for ${platform.os} ${platform.cpu} (${platform.libc}). Install \`corsgate\`, not this package: ` +
       'npm picks it as an optional dependency.\n',
   );
@@ -84,18 +112,19 @@ function main() {
   const pkg = JSON.parse(fs.readFileSync(path.join(source, 'package.json'), 'utf8'));
   const version = cargoVersion();
   if (pkg.version !== version) {
-    throw new Error(`stage.js: bindings-node/package.json says ${pkg.version}, Cargo.toml ${version}: run packaging/version.sh ${version}`);
+    throw new Error(
+      `stage.js: bindings-node/package.json says ${pkg.version}, Cargo.toml ${version}: ` +
+        `run packaging/version.sh ${version}`,
+    );
   }
   fs.rmSync(out, { recursive: true, force: true });
   const main = path.join(out, 'corsgate');
   fs.mkdirSync(main, { recursive: true });
   stageMain(pkg, version, main);
-  for (const p of PLATFORMS) {
-    const dir = path.join(out, p.triple);
-    fs.mkdirSync(dir, { recursive: true });
-    stagePlatform(pkg, version, p, addon, dir);
-  }
-  console.log(`staged corsgate ${version} and ${PLATFORMS.map((p) => `@corsgate/${p.triple}`).join(', ')} in ${out}`);
+  const dir = path.join(out, PLATFORM.triple);
+  fs.mkdirSync(dir, { recursive: true });
+  stagePlatform(pkg, version, PLATFORM, addon, dir);
+  console.log(`staged corsgate ${version} and @corsgate/${PLATFORM.triple} in ${out}`);
 }
 
 main();

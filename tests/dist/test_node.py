@@ -4,8 +4,9 @@ with no Rust on PATH.
 - `npm install` of `corsgate` and `@corsgate/linux-x64-gnu` into a fresh project (timed): no
   package has an install script, nothing is compiled, and an Express app answers a preflight
   and a request; `require('corsgate').version` is Cargo.toml's version.
-- Without the platform package (`--omit=optional`), `require('corsgate')` fails with a message
-  that names the missing package, not a stack trace from cargo.
+- Without the platform package (`--omit=optional`), the package falls back to a build from the
+  Rust sources it carries (rust/); without Rust, `require('corsgate')` fails with a message
+  that names the missing package and the Rust version needed, not a stack trace from cargo.
 - A checkout without a built addon falls back to a build from source; without Rust, the
   `require` fails with a message saying that Rust (the workspace's rust-version) is needed.
 """
@@ -110,15 +111,26 @@ class PrebuiltInstall(FreshProject):
         self.assertEqual(json.loads(body), {"status": "stored"})
 
 
+def minimum_rust() -> str:
+    """The workspace's rust-version, which the messages about a missing Rust name."""
+    found = re.search(r'^rust-version\s*=\s*"([^"]+)"', (ROOT / "Cargo.toml").read_text(), re.M)
+    assert found is not None, "Cargo.toml has no rust-version"
+    return found.group(1)
+
+
 class WithoutPlatformPackage(FreshProject):
-    def test_require_names_the_missing_platform_package(self) -> None:
+    def test_require_without_rust_names_the_missing_package_and_rust(self) -> None:
         run([*NPM, "install", "--omit=optional", self.main], cwd=self.dir, env=self.env)
-        self.assertFalse((self.dir / "node_modules/@corsgate/linux-x64-gnu").exists())
+        installed = self.dir / "node_modules"
+        self.assertFalse((installed / "@corsgate/linux-x64-gnu").exists())
+        for source in ("Cargo.toml", "Cargo.lock", "core/src/lib.rs", "bindings-node/src/lib.rs"):
+            self.assertTrue((installed / "corsgate/rust" / source).is_file(), source)
         argv = ["node", "-e", "require('corsgate')"]
         result = subprocess.run(argv, cwd=self.dir, env=self.env, capture_output=True, text=True, check=False)
         self.assertNotEqual(result.returncode, 0)
-        self.assertIn("corsgate: cannot load the native addon", result.stderr)
+        self.assertIn("corsgate: no prebuilt addon for linux-x64-gnu and no Rust toolchain to build one", result.stderr)
         self.assertIn("@corsgate/linux-x64-gnu is not installed", result.stderr)
+        self.assertIn(f"install Rust {minimum_rust()} or newer", result.stderr)
         self.assertNotIn("ENOENT", result.stderr)
 
 
@@ -130,13 +142,11 @@ class CheckoutWithoutRust(unittest.TestCase):
         package = ROOT / "bindings-node"
         ignore = shutil.ignore_patterns("node_modules", "*.node", "target")
         shutil.copytree(package, checkout / "bindings-node", ignore=ignore)
-        minimum = re.search(r'^rust-version\s*=\s*"([^"]+)"', (ROOT / "Cargo.toml").read_text(), re.M)
-        assert minimum is not None
         argv = ["node", "-e", "require('./bindings-node')"]
         result = subprocess.run(argv, cwd=checkout, env=env_without_rust(), capture_output=True, text=True, check=False)
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("corsgate: no prebuilt addon for linux-x64-gnu and no Rust toolchain to build one", result.stderr)
-        self.assertIn(f"install Rust {minimum.group(1)} or newer", result.stderr)
+        self.assertIn(f"install Rust {minimum_rust()} or newer", result.stderr)
         self.assertNotIn("ENOENT", result.stderr)
 
 
