@@ -4,6 +4,7 @@
 use crate::exit::Exit;
 use crate::explain::{self, PageArgs, Rows};
 use crate::style::Style;
+use crate::terminal::escape_controls;
 use clap::Args;
 use corsgate::browser::{Plan, Response, Verdict};
 use rustls::pki_types::pem::PemObject;
@@ -13,7 +14,7 @@ use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Shown after `corsgate doctor --help`.
 pub const AFTER_HELP: &str = "\
@@ -46,8 +47,9 @@ pub struct DoctorArgs {
     #[command(flatten)]
     page: PageArgs,
 
-    /// Seconds to wait for the connection and for each read and write.
-    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    /// Seconds each exchange may take as a whole: connecting, sending the request and
+    /// receiving the response head (more than 0, at most 3600).
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0, value_parser = timeout_seconds)]
     timeout: f64,
 
     /// A PEM file of CA certificates to trust for HTTPS, in addition to the Mozilla roots
@@ -64,6 +66,29 @@ pub struct DoctorArgs {
     #[arg(long)]
     json: bool,
 }
+
+/// The longest `--timeout`: an hour.
+const MAX_TIMEOUT: f64 = 3600.0;
+
+/// Parses `--timeout`: a finite number of seconds in (0, 3600] (`inf` would not fit a
+/// `Duration`).
+fn timeout_seconds(text: &str) -> Result<f64, String> {
+    let secs: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    if secs.is_finite() && secs > 0.0 && secs <= MAX_TIMEOUT {
+        Ok(secs)
+    } else {
+        Err(format!(
+            "`{text}` is not a number of seconds above 0 and at most {MAX_TIMEOUT}"
+        ))
+    }
+}
+
+/// Interim (1xx) responses accepted before the final one; a server sending more is not
+/// going to answer.
+const MAX_INTERIM: usize = 16;
 
 /// Where to connect.
 struct Target {
@@ -172,6 +197,23 @@ impl Stream {
             Stream::Plain(s) => s.read(b),
             Stream::Tls(s) => s.read(b),
         }
+    }
+
+    /// Lets the next reads and writes wait at most until `deadline`: false when it has passed.
+    fn wait_until(&self, deadline: Instant) -> std::io::Result<bool> {
+        let Some(left) = deadline
+            .checked_duration_since(Instant::now())
+            .filter(|d| !d.is_zero())
+        else {
+            return Ok(false);
+        };
+        let tcp = match self {
+            Stream::Plain(s) => s,
+            Stream::Tls(s) => &s.sock,
+        };
+        tcp.set_read_timeout(Some(left))?;
+        tcp.set_write_timeout(Some(left))?;
+        Ok(true)
     }
 }
 
@@ -282,8 +324,16 @@ fn send(
     headers: Vec<(String, String)>,
     secs: f64,
 ) -> Result<Exchange, NetError> {
-    let timeout = Duration::from_secs_f64(secs.max(0.001));
+    // `secs` is in (0, 3600] (`timeout_seconds`): the whole exchange must end by `deadline`.
+    let timeout = Duration::from_secs_f64(secs);
+    let deadline = Instant::now() + timeout;
     let mut stream = connect(t, tls, timeout, secs)?;
+    let out_of_time = || {
+        NetError(format!(
+            "{}: no complete answer within {secs} s (timed out)",
+            what_of(t, "reading from")
+        ))
+    };
     let mut sent = vec![("Host".to_string(), t.authority.clone())];
     sent.extend(headers);
     sent.push((
@@ -299,30 +349,10 @@ fn send(
         text.push_str(&format!("{n}: {v}\r\n"));
     }
     text.push_str("\r\n");
-    let what = |s: &str| {
-        format!(
-            "{s} {}://{}:{}",
-            if t.tls { "https" } else { "http" },
-            t.host,
-            t.port
-        )
-    };
+    let what = |s: &str| what_of(t, s);
     let tls_or = |e: std::io::Error, s: &str| -> NetError {
         if t.tls && e.kind() == ErrorKind::InvalidData {
-            let unknown_issuer = e
-                .get_ref()
-                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-                .is_some_and(|inner| {
-                    matches!(
-                        inner,
-                        rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer)
-                    )
-                });
-            let hint = if unknown_issuer {
-                " (no trusted CA signed the server's certificate; for an internal CA, pass it with --cacert FILE)"
-            } else {
-                ""
-            };
+            let hint = certificate_hint(&e).unwrap_or("");
             NetError(format!(
                 "TLS handshake with {}:{} failed: {e}{hint}",
                 t.host, t.port
@@ -331,11 +361,18 @@ fn send(
             describe_io(&e, &what(s), secs)
         }
     };
+    if !stream
+        .wait_until(deadline)
+        .map_err(|e| describe_io(&e, "cannot set timeouts", secs))?
+    {
+        return Err(out_of_time());
+    }
     stream
         .write_all(text.as_bytes())
         .map_err(|e| tls_or(e, "cannot send the request to"))?;
     let mut buf: Vec<u8> = Vec::new();
     let mut chunk = [0u8; 4096];
+    let mut interim = 0;
     loop {
         if let Some(end) = head_end(&buf) {
             let head = String::from_utf8_lossy(&buf[..end]).into_owned();
@@ -347,6 +384,13 @@ fn send(
                 ))
             })?;
             if (100..200).contains(&response.status) && response.status != 101 {
+                interim += 1;
+                if interim > MAX_INTERIM {
+                    return Err(NetError(format!(
+                        "{} sent more than {MAX_INTERIM} interim (1xx) responses and no final one",
+                        what("the server at")
+                    )));
+                }
                 buf.drain(..end);
                 continue;
             }
@@ -364,9 +408,21 @@ fn send(
                 what("reading")
             )));
         }
-        let n = stream
-            .read(&mut chunk)
-            .map_err(|e| tls_or(e, "no complete answer from"))?;
+        // Each read waits only for what is left of the exchange's time: a server trickling
+        // bytes cannot keep doctor beyond `deadline`.
+        if !stream
+            .wait_until(deadline)
+            .map_err(|e| describe_io(&e, "cannot set timeouts", secs))?
+        {
+            return Err(out_of_time());
+        }
+        let n = stream.read(&mut chunk).map_err(|e| {
+            if matches!(e.kind(), ErrorKind::TimedOut | ErrorKind::WouldBlock) {
+                out_of_time()
+            } else {
+                tls_or(e, "no complete answer from")
+            }
+        })?;
         if n == 0 {
             return Err(NetError(if buf.is_empty() {
                 format!(
@@ -381,6 +437,47 @@ fn send(
             }));
         }
         buf.extend_from_slice(&chunk[..n]);
+    }
+}
+
+/// `what` followed by the target's origin: `reading from http://127.0.0.1:8080`.
+fn what_of(t: &Target, what: &str) -> String {
+    format!(
+        "{what} {}://{}:{}",
+        if t.tls { "https" } else { "http" },
+        t.host,
+        t.port
+    )
+}
+
+/// What to do about a refused server certificate, when doctor knows.
+fn certificate_hint(e: &std::io::Error) -> Option<&'static str> {
+    let Some(rustls::Error::InvalidCertificate(cert)) = e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+    else {
+        return None;
+    };
+    match cert {
+        rustls::CertificateError::UnknownIssuer => Some(
+            " (no trusted CA signed the server's certificate; for an internal CA, pass it with \
+             --cacert FILE, and for a self-signed certificate, pass the self-signed certificate \
+             itself with --cacert FILE)",
+        ),
+        rustls::CertificateError::Other(other)
+            if matches!(
+                other.0.downcast_ref::<webpki::Error>(),
+                Some(webpki::Error::CaUsedAsEndEntity)
+            ) =>
+        {
+            Some(
+                " (the server presents a CA certificate (basicConstraints CA:TRUE, as \
+                 `openssl req -x509` makes by default) as its own, which no client accepts, \
+                 with --cacert or without: sign a server certificate (CA:FALSE) with it and \
+                 pass the CA with --cacert FILE)",
+            )
+        }
+        _ => None,
     }
 }
 
@@ -408,9 +505,14 @@ fn exchange_text(x: &Exchange, path: &str, style: Style) -> String {
     for (n, v) in &x.headers {
         out.push_str(&format!("> {n}: {v}\n"));
     }
-    out.push_str(&format!("< {}\n", x.status_line));
+    // The server's bytes, escaped: they must not drive the terminal.
+    out.push_str(&format!("< {}\n", escape_controls(&x.status_line)));
     for (n, v) in &x.response.headers {
-        out.push_str(&format!("< {n}: {v}\n"));
+        out.push_str(&format!(
+            "< {}: {}\n",
+            escape_controls(n),
+            escape_controls(v)
+        ));
     }
     out.push('\n');
     out
@@ -423,7 +525,7 @@ fn fail(json_mode: bool, stage: &str, e: NetError) -> Exit {
     eprintln!(
         "{} {}",
         Style::detect(&std::io::stderr()).bad("error:"),
-        e.0
+        escape_controls(&e.0)
     );
     Exit::Error
 }

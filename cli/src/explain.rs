@@ -4,6 +4,7 @@
 
 use crate::exit::Exit;
 use crate::style::Style;
+use crate::terminal::escape_controls;
 use clap::Args;
 use corsgate::browser::{
     Browser, Credentials, FetchRequest, Mode, Outcome, RequestError, Response, Verdict,
@@ -254,7 +255,10 @@ pub fn render(outcome: &Outcome, browser: Browser, style: Style, rows: &mut Rows
                         v.join(", ")
                     }
                 };
-                lines.push(format!("readable: {}", list(&r.readable_headers)));
+                lines.push(format!(
+                    "readable: {}",
+                    escape_controls(&list(&r.readable_headers))
+                ));
                 let hidden: Vec<String> = r
                     .hidden_headers
                     .iter()
@@ -264,7 +268,7 @@ pub fn render(outcome: &Outcome, browser: Browser, style: Style, rows: &mut Rows
                 if !hidden.is_empty() {
                     lines.push(style.dim(&format!(
                         "hidden from JavaScript: {} (list them in expose_headers to read them)",
-                        hidden.join(", ")
+                        escape_controls(&hidden.join(", "))
                     )));
                 }
             }
@@ -289,11 +293,13 @@ pub fn render(outcome: &Outcome, browser: Browser, style: Style, rows: &mut Rows
         }
     };
     rows.row("verdict", &[verdict]);
+    // The console lines and fixes quote the server's header values: escaped, so they cannot
+    // drive the terminal.
     let chosen = outcome.in_browser(browser);
     match (&chosen.error, &outcome.blocked) {
         (Some(e), _) => {
-            rows.row("console", &e.console);
-            rows.row("fix", std::slice::from_ref(&e.fix));
+            rows.row("console", &escaped(&e.console));
+            rows.row("fix", &escaped(std::slice::from_ref(&e.fix)));
         }
         (None, Some(standard)) => {
             let console = match browser {
@@ -301,9 +307,9 @@ pub fn render(outcome: &Outcome, browser: Browser, style: Style, rows: &mut Rows
                 _ => chosen.warnings.clone(),
             };
             if !console.is_empty() {
-                rows.row("console", &console);
+                rows.row("console", &escaped(&console));
             }
-            rows.row("fix", std::slice::from_ref(&standard.fix));
+            rows.row("fix", &escaped(std::slice::from_ref(&standard.fix)));
         }
         (None, None) => {}
     }
@@ -313,6 +319,14 @@ pub fn render(outcome: &Outcome, browser: Browser, style: Style, rows: &mut Rows
     for note in &outcome.notes {
         rows.row("note", &[style.dim(note)]);
     }
+}
+
+/// `lines` with control characters escaped ([`escape_controls`]).
+fn escaped(lines: &[String]) -> Vec<String> {
+    lines
+        .iter()
+        .map(|l| escape_controls(l).into_owned())
+        .collect()
 }
 
 /// Each browser's verdict, when they disagree with each other or with the standard; `None`

@@ -11,6 +11,7 @@ mod lint;
 mod output;
 mod schema;
 mod style;
+mod terminal;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

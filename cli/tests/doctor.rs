@@ -530,3 +530,249 @@ fn bad_cacert_files_are_input_errors() {
         assert!(!err.contains("connection refused"), "{err}");
     }
 }
+
+// --- hostile servers and bad arguments (issue 12) ------------------------------------------
+
+/// Runs doctor with `args` and waits for it to end by itself; a doctor still running after
+/// 60 s is killed and the test fails (a guard against hangs, not a timing assertion).
+fn doctor_ends(args: &[&str]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_corsgate"))
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run corsgate");
+    let guard = Instant::now() + Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > guard {
+            child.kill().unwrap();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "doctor never ended: stdout {:?}",
+                String::from_utf8_lossy(&out.stdout)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// A server that answers each connection by writing `chunk` again and again (pausing `pause`
+/// between writes) until the client goes away; `head` is written once first.
+struct Streamer {
+    addr: SocketAddr,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Streamer {
+    fn start(head: &'static [u8], chunk: &'static [u8], pause: Duration) -> Streamer {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let stop = Arc::new(AtomicBool::new(false));
+        let stop2 = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let deadline = Instant::now() + Duration::from_secs(90);
+            while !stop2.load(Ordering::SeqCst) && Instant::now() < deadline {
+                let Ok((mut s, _)) = listener.accept() else {
+                    std::thread::sleep(Duration::from_millis(5));
+                    continue;
+                };
+                s.set_nonblocking(false).unwrap();
+                let tcp = s.try_clone().unwrap();
+                let _ = read_head(&mut s, &tcp);
+                let _ = s.write_all(head);
+                while !stop2.load(Ordering::SeqCst) && Instant::now() < deadline {
+                    if s.write_all(chunk).is_err() {
+                        break;
+                    }
+                    if !pause.is_zero() {
+                        std::thread::sleep(pause);
+                    }
+                }
+            }
+        });
+        Streamer {
+            addr,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+}
+
+impl Drop for Streamer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+#[test]
+fn timeouts_that_are_not_a_positive_finite_number_are_input_errors() {
+    let port = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let url = format!("http://127.0.0.1:{port}/");
+    for bad in ["inf", "-inf", "nan", "0", "-1", "1e300", "ten"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_corsgate"))
+            .args([
+                "doctor",
+                &url,
+                "--origin",
+                PAGE,
+                &format!("--timeout={bad}"),
+            ])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "--timeout {bad}: {err}");
+        assert!(!err.contains("panicked"), "--timeout {bad}: {err}");
+        assert!(err.contains("--timeout"), "--timeout {bad}: {err}");
+        assert!(
+            !err.contains("connection refused"),
+            "checked before connecting: {err}"
+        );
+    }
+}
+
+#[test]
+fn a_flood_of_100_continue_is_cut_off() {
+    let server = Streamer::start(b"", b"HTTP/1.1 100 Continue\r\n\r\n", Duration::ZERO);
+    let out = doctor_ends(&["doctor", &server.url(), "--origin", PAGE, "--timeout", "5"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("interim (1xx) responses"), "{err}");
+}
+
+#[test]
+fn a_server_trickling_its_head_meets_the_deadline() {
+    // One byte every 50 ms: every read succeeds, so only a deadline on the whole exchange ends it.
+    let server = Streamer::start(
+        b"HTTP/1.1 200 OK\r\nX-Slow: ",
+        b"a",
+        Duration::from_millis(50),
+    );
+    let out = doctor_ends(&[
+        "doctor",
+        &server.url(),
+        "--origin",
+        PAGE,
+        "--timeout",
+        "1",
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let v = json(&out);
+    let error = v["error"].as_str().unwrap();
+    assert!(error.contains("no complete answer within 1 s"), "{v}");
+}
+
+/// A GET without custom headers needs no preflight: one answer, with control characters in
+/// the status line, a header value the console message quotes, and another header.
+fn control_characters(_head: &str) -> Option<String> {
+    Some("HTTP/1.1 200 OK\x1b[2J\r\nAccess-Control-Allow-Origin: http://app.localhost:3000\x1b]0;owned\x07\r\nX-Evil: \x1b[31mred\x08\u{9b}\x7f\r\nContent-Length: 0\r\n\r\n".into())
+}
+
+#[test]
+fn control_characters_from_the_server_are_escaped_in_text_output() {
+    let server = Server::start(control_characters);
+    let out = doctor(&server.url("/"), &[]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    for raw in ['\x1b', '\x07', '\x08', '\x7f', '\u{9b}'] {
+        assert!(
+            !text.contains(raw),
+            "raw {raw:?} reached the terminal: {text:?}"
+        );
+    }
+    assert!(text.contains("< HTTP/1.1 200 OK\\x1b[2J\n"), "{text}");
+    assert!(
+        text.contains(
+            "< Access-Control-Allow-Origin: http://app.localhost:3000\\x1b]0;owned\\x07\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("< X-Evil: \\x1b[31mred\\x08\\u{9b}\\x7f\n"),
+        "{text}"
+    );
+    // The console message quotes the value, escaped too.
+    assert!(
+        text.contains("'http://app.localhost:3000\\x1b]0;owned\\x07'"),
+        "{text}"
+    );
+    // JSON keeps the bytes as they came (JSON escapes them itself).
+    let v = json(&doctor(&server.url("/"), &["--json"]));
+    let headers = &v["exchanges"][0]["response"]["headers"];
+    assert_eq!(headers[1][1], "\u{1b}[31mred\u{8}\u{9b}\u{7f}", "{v}");
+}
+
+/// A server whose certificate signs itself, for 127.0.0.1 (`ca`: marked as a CA, as
+/// `openssl req -x509` makes it by default), and that certificate as a PEM file.
+fn self_signed(name: &str, ca: bool) -> (Server, PathBuf) {
+    let mut params =
+        rcgen::CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])
+            .unwrap();
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "self-signed localhost");
+    params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
+    if ca {
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    }
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = params.self_signed(&key).unwrap();
+    let pem = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("doctor-{name}.pem"));
+    std::fs::write(&pem, cert.pem()).unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![CertificateDer::from(cert)],
+        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+    )
+    .unwrap();
+    (Server::start_with(correct, Some(Arc::new(config))), pem)
+}
+
+#[test]
+fn a_self_signed_leaf_gets_the_cacert_hint_and_passes_with_it() {
+    let (server, pem) = self_signed("self-signed-leaf", false);
+    let out = doctor(&server.url("/"), &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("UnknownIssuer"), "{err}");
+    assert!(err.contains("self-signed certificate itself"), "{err}");
+    assert!(err.contains("--cacert FILE"), "{err}");
+    let out = doctor(&server.url("/"), &["--cacert", pem.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_self_signed_ca_certificate_as_the_server_certificate_gets_a_hint() {
+    let (server, pem) = self_signed("self-signed-ca-leaf", true);
+    for extra in [vec![], vec!["--cacert", pem.to_str().unwrap()]] {
+        let out = doctor(&server.url("/"), &extra);
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains("CaUsedAsEndEntity"), "{err}");
+        assert!(err.contains("CA:TRUE"), "{err}");
+        assert!(err.contains("--cacert"), "{err}");
+    }
+}
