@@ -61,7 +61,9 @@ impl Rules {
         }
         let raw = match req.origin {
             Single::One(v) => v,
-            _ => return Err((ReasonCode::MalformedOrigin, b"")),
+            // Malformed, named by its first value (what a log line shows).
+            Single::Repeated(first) => return Err((ReasonCode::MalformedOrigin, first)),
+            Single::Absent => return Err((ReasonCode::MalformedOrigin, b"")),
         };
         if req.origin_verdict.is_none() {
             // The bytes themselves are looked up: no UTF-8 check on the most common path.
@@ -221,6 +223,24 @@ impl Rules {
 mod tests {
     use crate::strict::acrh_lines::BrowserLines;
     use crate::{Policy, Request};
+
+    /// Two Origin lines are malformed, and the denial names the first (what a log shows).
+    #[test]
+    fn a_repeated_origin_is_named_by_its_first_value() {
+        let policy = Policy::from_toml(r#"origins = ["https://a.example"]"#).unwrap();
+        let mut req = Request::new(b"GET", b"/");
+        req.add_header(b"origin", b"https://evil.example");
+        req.add_header(b"origin", b"https://a.example");
+        let d = policy.evaluate(&req);
+        let reason = d.reason().unwrap();
+        assert_eq!(reason.code().as_str(), "malformed_origin");
+        assert_eq!(reason.value(), b"https://evil.example");
+        assert_eq!(
+            reason.message().to_string(),
+            "the Origin header `https://evil.example` occurs on more than one line; it matches nothing"
+        );
+    }
+
     /// Recognising browsers' lines whole decides exactly what checking each name decides:
     /// every permutation of every subset of some allowed and some other names, as browsers
     /// write it and with spaces, upper case, duplicates and empty elements.

@@ -8,6 +8,7 @@ mod evaluate;
 mod explain;
 pub(crate) mod matcher;
 mod names;
+mod policy_file;
 mod route_lint;
 mod routes;
 pub(crate) mod shared;
@@ -54,15 +55,12 @@ impl Policy {
     }
 
     /// Reads and compiles a policy file; `.json` is JSON, anything else is TOML unless it
-    /// starts with `{`.
+    /// starts with `{`. Only a regular file of at most 1 MiB is read: a FIFO, a device or a
+    /// directory is an `io_error` before anything waits on it, and so is a larger file.
     pub fn from_file(path: impl AsRef<std::path::Path>) -> Result<Policy, ConfigErrors> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigErrors {
-            errors: vec![Diagnostic::new(
-                "",
-                DiagnosticCode::IoError,
-                format!("cannot read {}: {e}", path.display()),
-            )],
+        let text = policy_file::read(path).map_err(|e| ConfigErrors {
+            errors: vec![e],
             warnings: Vec::new(),
         })?;
         let format = Format::from_path(path).unwrap_or(if text.trim_start().starts_with('{') {
