@@ -527,11 +527,43 @@ again:
 }
 
 
+/*
+ * Copies `len` bytes of a request value to `dst` with every byte that is not printable
+ * ASCII, and `"` and `\`, written as `\xHH` (at most 4 bytes each), so that a request cannot
+ * forge log lines or drive a terminal reading the log; returns the end.
+ */
+static u_char *
+ngx_http_corsgate_escape_value(u_char *dst, const uint8_t *src, size_t len)
+{
+    u_char             c;
+    size_t             i;
+    static const char  hex[] = "0123456789abcdef";
+
+    for (i = 0; i < len; i++) {
+        c = src[i];
+
+        if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+            *dst++ = '\\';
+            *dst++ = 'x';
+            *dst++ = hex[c >> 4];
+            *dst++ = hex[c & 0xf];
+
+        } else {
+            *dst++ = c;
+        }
+    }
+
+    return dst;
+}
+
+
 /* Logs a denial at the info level (only then is the decision asked whether it is one). */
 static void
 ngx_http_corsgate_log_denial(ngx_http_request_t *r, corsgate_decision *d)
 {
-    corsgate_bytes  v;
+    u_char          *end;
+    corsgate_bytes   v;
+    u_char           value[NGX_HTTP_CORSGATE_LOG_VALUE * 4];
 
     if (r->connection->log->log_level < NGX_LOG_INFO
         || corsgate_decision_allowed(d))
@@ -540,12 +572,14 @@ ngx_http_corsgate_log_denial(ngx_http_request_t *r, corsgate_decision *d)
     }
 
     v = corsgate_decision_reason_value(d);
+    end = ngx_http_corsgate_escape_value(value, v.ptr,
+                                         ngx_min(v.len, NGX_HTTP_CORSGATE_LOG_VALUE));
 
     ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                   "corsgate: %s denied (%s): \"%*s\"%s",
                   corsgate_kind_str(corsgate_decision_kind(d)),
                   corsgate_reason_str(corsgate_decision_reason(d)),
-                  ngx_min(v.len, NGX_HTTP_CORSGATE_LOG_VALUE), v.ptr,
+                  (size_t) (end - value), value,
                   v.len > NGX_HTTP_CORSGATE_LOG_VALUE ? "..." : "");
 }
 

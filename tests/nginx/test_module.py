@@ -8,6 +8,7 @@ headers, nested locations, access checks, reloads.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import time
@@ -278,6 +279,31 @@ class Module(unittest.TestCase):
             self.assertEqual(r.cors(), [], headers)
             self.assertEqual(r.vary(), ["Origin"])
 
+    def denial_log(self, headers: list[tuple[str, str | bytes]], marker: str) -> str:
+        """The info line a denied request to /app/<marker> logged (the worker writes it before
+        answering, so it is there once the answer is)."""
+        mark = len(self.ngx.error_log.read_bytes())
+        r = harness.request(self.port, "GET", f"/app/{marker}", headers)
+        self.assertEqual(r.cors(), [])
+        lines = [ln for ln in self.ngx.error_log.read_bytes()[mark:].split(b"\n") if b"corsgate: " in ln]
+        self.assertEqual(len(lines), 1, lines)
+        return lines[0].decode("ascii")  # every byte escaped: the line is ASCII
+
+    def test_denial_log_escapes_bytes_that_are_not_printable(self) -> None:
+        origin = b'https://\x1b[31mred\x07"\\\x7f\xe9.example'
+        line = self.denial_log([("Origin", origin)], "log-escape")
+        self.assertIn(
+            'corsgate: actual denied (malformed_origin): "https://\\x1b[31mred\\x07\\x22\\x5c\\x7f\\xe9.example"', line
+        )
+
+    def test_denial_log_names_the_first_of_two_origins(self) -> None:
+        line = self.denial_log([("Origin", EVIL), ("Origin", APP)], "log-repeated")
+        self.assertIn(f'corsgate: actual denied (malformed_origin): "{EVIL}"', line)
+
+    def test_denial_log_cuts_long_values(self) -> None:
+        line = self.denial_log([("Origin", "https://" + "a" * 300 + ".example")], "log-long")
+        self.assertIn(f'"https://{"a" * 120}"...', line)
+
     def test_upstream_cors_headers_are_replaced_never_duplicated(self) -> None:
         r = harness.request(self.port, "GET", "/app/acao/x", [("Origin", APP)])
         self.assertEqual(r.get("X-Upstream"), b"1")
@@ -414,6 +440,17 @@ colour = "blue"
         )
         self.assertEqual(len([ln for ln in warn if "(max_age_above_browser_cap)" in ln]), 1, r.stderr)
         self.assertIn("test is successful", r.stderr)
+
+    def test_nginx_t_refuses_a_fifo_and_an_oversized_policy(self) -> None:
+        fifo = self.ngx.prefix / "fifo.toml"
+        os.mkfifo(fifo)
+        big = self.ngx.write("big.json", '{"origins": []}' + " " * (1024 * 1024))
+        for path, problem in ((fifo, "it is a FIFO (named pipe), not a regular file"), (big, "more than the")):
+            self.write_conf(f"        location / {{ corsgate_policy {path.name}; proxy_pass http://up; }}")
+            # Before the check, reading the FIFO waited for a writer: nginx -t never ended.
+            r = self.ngx.test_config()
+            self.assertNotEqual(r.returncode, 0, r.stderr)
+            self.assertRegex(r.stderr, r"\[emerg\] .*" + re.escape(problem) + r".*\(io_error\)", r.stderr)
 
     def test_nginx_t_fails_on_a_missing_file_and_wrong_directives(self) -> None:
         cases = [
