@@ -33,7 +33,7 @@ ERROR_CODES = [
     "parse_error", "io_error", "unknown_key", "invalid_type", "wildcard_origin_with_credentials",
     "wildcard_origin_mixed", "origin_trailing_slash", "origin_has_path", "origin_has_query",
     "origin_has_fragment", "origin_has_userinfo", "origin_whitespace", "origin_uppercase",
-    "origin_default_port", "origin_invalid_port", "origin_missing_scheme", "origin_invalid",
+    "origin_default_port", "origin_invalid_port", "origin_missing_scheme", "origin_invalid", "origin_not_canonical",
     "origin_null", "origin_bad_wildcard", "origin_wildcard_public_suffix",
     "origin_insecure_with_credentials", "origin_regex_invalid", "method_forbidden",
     "method_invalid", "request_header_forbidden", "request_header_invalid",
@@ -44,7 +44,7 @@ ERROR_CODES = [
 WARNING_CODES = [
     "regex_unescaped_dot", "max_age_above_browser_cap", "null_origin_allowed",
     "private_network_enabled", "wildcard_shared_hosting", "method_not_uppercase",
-    "duplicate_entry", "no_origins", "route_narrower_than_top_level",
+    "duplicate_entry", "no_origins", "route_narrower_than_top_level", "wildcard_unknown_suffix",
 ]
 POLICY_KEYS = {
     "origins": list, "origin_regexes": list, "allow_null_origin": bool, "methods": list,

@@ -1,10 +1,9 @@
-//! Just enough URL parsing for the checker: the origin of the page and of the target URL, and
+//! The checker's URLs, parsed with the WHATWG URL Standard's parser (the `url` crate, the
+//! parser policy entries are checked with): the origin of the page and of the target URL, and
 //! the URL as Chromium prints it in its console messages.
 
-use crate::syntax::origin;
-
-/// A parsed absolute URL: its serialized origin and its text (scheme and host lower-cased,
-/// default port dropped, an empty path written `/`, no fragment).
+/// A parsed absolute URL: its serialized origin and its text (as the URL Standard serializes
+/// it, without userinfo and fragment).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Url {
     pub scheme: String,
@@ -13,122 +12,46 @@ pub(crate) struct Url {
     pub has_credentials: bool,
 }
 
-/// Parses `s` as an absolute URL with an authority (`scheme://host[:port][/path][?query]`).
-/// IDN hosts must already be in punycode; IPv6 addresses are lower-cased but not compressed.
+/// Parses `s` as an absolute URL with a host (`scheme://host[:port][/path][?query]`), as the
+/// URL Standard does: IDN hosts become punycode, IPv4 and IPv6 addresses their canonical form.
 pub(crate) fn parse(s: &str) -> Result<Url, &'static str> {
-    let s = s.trim_matches(|c: char| c.is_ascii_whitespace() || c.is_ascii_control());
-    let (scheme, rest) = s.split_once("://").ok_or("has no `scheme://`")?;
-    let valid_scheme = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-        && scheme
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b));
-    if !valid_scheme {
-        return Err("has an invalid scheme");
-    }
-    let scheme = scheme.to_ascii_lowercase();
-    let end = rest.find(['/', '?', '#', '\\']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(end);
-    let (userinfo, hostport) = match authority.rsplit_once('@') {
-        Some((u, h)) => (Some(u), h),
-        None => (None, authority),
-    };
-    let (host, port) = split_host_port(hostport)?;
-    if host.is_empty() {
+    let mut u = ::url::Url::parse(s).map_err(describe)?;
+    if !u.has_host() || u.host_str() == Some("") {
         return Err("has no host");
     }
-    if !host.is_ascii() {
-        return Err("has a non-ASCII host (write it in punycode, `xn--…`)");
-    }
-    if host.bytes().any(|b| {
-        b.is_ascii_control()
-            || b" #%/:<>?@\\^|".contains(&b)
-            || (b == b'[' && !host.starts_with('['))
-    }) && !host.starts_with('[')
-    {
-        return Err("has an invalid host");
-    }
-    let host = host.to_ascii_lowercase();
-    let port = match port {
-        None | Some("") => None,
-        Some(p) => {
-            let n: u16 = p
-                .parse()
-                .ok()
-                .filter(|_| p.bytes().all(|b| b.is_ascii_digit()))
-                .ok_or("has an invalid port")?;
-            (origin::default_port(&scheme) != Some(n)).then_some(n)
-        }
-    };
-    let authority = match port {
-        Some(p) => format!("{host}:{p}"),
-        None => host,
-    };
-    let origin = format!("{scheme}://{authority}");
-    let tail = tail.split('#').next().unwrap_or("").replace('\\', "/");
-    let path = if tail.starts_with('/') {
-        tail
-    } else {
-        format!("/{tail}")
-    };
+    let origin = u.origin().ascii_serialization();
+    let has_credentials = !u.username().is_empty() || u.password().is_some();
+    // Both fail only for URLs that cannot have credentials, which `has_host` excluded.
+    let _ = u.set_username("");
+    let _ = u.set_password(None);
+    u.set_fragment(None);
     Ok(Url {
-        href: format!("{origin}{path}"),
-        scheme,
+        scheme: u.scheme().to_owned(),
         origin,
-        has_credentials: userinfo.is_some(),
+        href: u.as_str().to_owned(),
+        has_credentials,
     })
 }
 
-fn split_host_port(s: &str) -> Result<(&str, Option<&str>), &'static str> {
-    if s.starts_with('[') {
-        let close = s.find(']').ok_or("has an invalid IPv6 address")?;
-        let (host, after) = s.split_at(close + 1);
-        return match after.strip_prefix(':') {
-            Some(p) => Ok((host, Some(p))),
-            None if after.is_empty() => Ok((host, None)),
-            None => Err("has an invalid host"),
-        };
+/// A few words on why the URL Standard's parser refused a URL.
+fn describe(e: ::url::ParseError) -> &'static str {
+    use ::url::ParseError as E;
+    match e {
+        E::RelativeUrlWithoutBase | E::RelativeUrlWithCannotBeABaseBase => "has no `scheme://`",
+        E::EmptyHost => "has no host",
+        E::InvalidPort => "has an invalid port",
+        E::InvalidIpv4Address => "has an invalid IPv4 address",
+        E::InvalidIpv6Address => "has an invalid IPv6 address",
+        E::IdnaError => "has a host that is not a valid international domain name",
+        _ => "has an invalid host",
     }
-    Ok(match s.rsplit_once(':') {
-        Some((h, p)) => (h, Some(p)),
-        None => (s, None),
-    })
 }
 
-/// Whether Chromium's URL parser (GURL) would accept `value` as a URL: used only to choose
+/// Whether `value` is a URL (the URL Standard's parser accepts it): used only to choose
 /// between "invalid value" and "not equal" in the error message for a wrong
 /// `Access-Control-Allow-Origin`.
 pub(crate) fn looks_like_valid_url(value: &str) -> bool {
-    let Some((scheme, rest)) = value.split_once(':') else {
-        return false;
-    };
-    let valid_scheme = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-        && scheme
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b));
-    if !valid_scheme {
-        return false;
-    }
-    let special = matches!(
-        scheme.to_ascii_lowercase().as_str(),
-        "http" | "https" | "ws" | "wss" | "ftp"
-    );
-    if !special {
-        return true;
-    }
-    let after = rest.trim_start_matches(['/', '\\']);
-    let end = after.find(['/', '?', '#', '\\']).unwrap_or(after.len());
-    let authority = &after[..end];
-    let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    match split_host_port(hostport) {
-        Ok((host, port)) => {
-            !host.is_empty()
-                && !host
-                    .bytes()
-                    .any(|b| b.is_ascii_control() || b" #%/<>?@\\^|".contains(&b))
-                && !matches!(port, Some(p) if !p.is_empty() && p.parse::<u16>().is_err())
-        }
-        Err(_) => false,
-    }
+    ::url::Url::parse(value).is_ok()
 }
 
 #[cfg(test)]
@@ -146,6 +69,21 @@ mod tests {
         assert!(parse("https://user:pw@a.example/").unwrap().has_credentials);
         assert!(parse("a.example/x").is_err());
         assert!(parse("https://a.example:99999").is_err());
+        // Hosts as the URL Standard writes them: IPv4 shorthands, IPv6 compressed, IDN.
+        assert_eq!(
+            parse("http://127.1:3999/").unwrap().origin,
+            "http://127.0.0.1:3999"
+        );
+        let v6 = parse("http://[2001:4860:4860:0000:0000:0000:0000:8888]:90/").unwrap();
+        assert_eq!(v6.origin, "http://[2001:4860:4860::8888]:90");
+        assert_eq!(
+            parse("https://Bücher.example/").unwrap().origin,
+            "https://xn--bcher-kva.example"
+        );
+        assert!(parse("http://foo.bar.255/").is_err());
+        assert!(parse("http://xn--f/").is_err());
+        assert_eq!(parse("file:///etc/passwd"), Err("has no host"));
+        assert_eq!(parse("file://host/x").unwrap().origin, "null");
     }
 
     #[test]

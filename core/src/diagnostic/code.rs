@@ -93,6 +93,8 @@ catalogue! {
     OriginMissingScheme = "origin_missing_scheme", [Strict: Error, Django: Error];
     /// Anything else that is not a serialized origin.
     OriginInvalid = "origin_invalid", [Strict: Error, Django: Error];
+    /// An origin browsers serialize differently (URL Standard): `http://127.1`.
+    OriginNotCanonical = "origin_not_canonical", [Strict: Error];
     /// `null` listed among the origins.
     OriginNull = "origin_null", [Strict: Error];
     /// A wildcard that is not a whole leading label or the whole port.
@@ -148,6 +150,8 @@ catalogue! {
         [Strict: Warning, Starlette: Warning, Django: Warning, Flask: Warning];
     /// A wildcard over a shared-hosting suffix.
     WildcardSharedHosting = "wildcard_shared_hosting", [Strict: Warning];
+    /// A wildcard over a suffix whose top-level domain is not a known one.
+    WildcardUnknownSuffix = "wildcard_unknown_suffix", [Strict: Warning];
     /// A method that is not in upper case.
     MethodNotUppercase = "method_not_uppercase", [Strict: Warning];
     /// The same entry twice.

@@ -1,6 +1,7 @@
 //! Checking the `origins` and `origin_regexes` entries of a policy when it is compiled:
 //! defects, public suffixes, regex syntax and size.
 
+use super::entry_url::{self, UrlProblem};
 use crate::diagnostic::{Diagnostic, DiagnosticCode, Diagnostics};
 use crate::lint::{self, defect_hint};
 use crate::syntax::origin::{self, Defect, Host, Parsed};
@@ -9,12 +10,31 @@ use regex::RegexSet;
 /// Upper bound on the compiled size of all regexes together.
 const REGEX_SIZE_LIMIT: usize = 4 << 20;
 
-/// Validates one `origins` entry, reporting its defect or public-suffix problem.
+/// A valid `origins` entry: its parts, and whether its host is loopback.
+pub(super) struct Entry<'e> {
+    pub parsed: Parsed<'e>,
+    pub loopback: bool,
+}
+
+/// Top-level domains reserved for special use (RFC 6761, RFC 6762, ICANN's `.internal`), which
+/// the Public Suffix List does not list: a wildcard over them is no typo.
+const SPECIAL_USE_TLDS: [&str; 6] = [
+    "localhost",
+    "test",
+    "example",
+    "invalid",
+    "local",
+    "internal",
+];
+
+/// Validates one `origins` entry, reporting its defect, an origin no browser sends for it
+/// (URL Standard), or its public-suffix problem.
 pub(super) fn check_entry<'e>(
     entry: &'e str,
     path: &str,
+    credentials: bool,
     d: &mut Diagnostics,
-) -> Option<Parsed<'e>> {
+) -> Option<Entry<'e>> {
     if entry == "null" {
         d.error(
             Diagnostic::new(
@@ -41,8 +61,29 @@ pub(super) fn check_entry<'e>(
             return None;
         }
     };
+    let loopback = match entry_url::check(entry, &parsed) {
+        Ok(canonical) => canonical.loopback,
+        Err(problem) => {
+            d.error(url_problem(entry, path, problem));
+            return None;
+        }
+    };
     if let Host::Subdomains(suffix) = parsed.host {
         match public_suffix(suffix) {
+            Some(psl::Type::Private) if credentials => {
+                d.error(
+                    Diagnostic::new(
+                        path,
+                        DiagnosticCode::OriginWildcardPublicSuffix,
+                        format!(
+                            "`{entry}` allows every site hosted under `{suffix}`, and anyone can \
+                             publish one: with credentials, each of them reads your users' data"
+                        ),
+                    )
+                    .hint(format!("list your own sites: `{}://yourname.{suffix}`", parsed.scheme)),
+                );
+                return None;
+            }
             Some(psl::Type::Icann) => {
                 d.error(
                     Diagnostic::new(
@@ -62,10 +103,54 @@ pub(super) fn check_entry<'e>(
                 )
                 .hint(format!("list your own sites: `{}://yourname.{suffix}`", parsed.scheme)),
             ),
-            None => {}
+            None => {
+                let tld = suffix.rsplit('.').next().unwrap_or(suffix);
+                let known = psl::suffix(tld.as_bytes()).is_some_and(|s| s.is_known());
+                if !known && !SPECIAL_USE_TLDS.contains(&tld) {
+                    d.warn(
+                        Diagnostic::new(
+                            path,
+                            DiagnosticCode::WildcardUnknownSuffix,
+                            format!("`{entry}`: `{tld}` is not a known top-level domain"),
+                        )
+                        .hint("check the spelling of the domain (the Public Suffix List knows every delegated TLD)"),
+                    );
+                }
+            }
         }
     }
-    Some(parsed)
+    Some(Entry { parsed, loopback })
+}
+
+/// The error for an entry the URL Standard reads as another origin, or as none.
+fn url_problem(entry: &str, path: &str, problem: UrlProblem) -> Diagnostic {
+    match problem {
+        UrlProblem::NotCanonical(canonical) => Diagnostic::new(
+            path,
+            DiagnosticCode::OriginNotCanonical,
+            format!("browsers send the origin of `{entry}` as `{canonical}`, so it never matches"),
+        )
+        .hint(format!("write `{canonical}`")),
+        UrlProblem::InvalidHost(why) => Diagnostic::new(
+            path,
+            DiagnosticCode::OriginInvalid,
+            format!("the host of `{entry}` {why} (URL Standard): no browser sends this origin"),
+        ),
+        UrlProblem::Opaque => Diagnostic::new(
+            path,
+            DiagnosticCode::OriginInvalid,
+            format!(
+                "`{entry}` has no origin of its own: browsers send `Origin: null` for its pages"
+            ),
+        )
+        .hint("list http(s) origins; allow_null_origin = true allows every opaque origin at once"),
+        UrlProblem::WildcardOverIp => Diagnostic::new(
+            path,
+            DiagnosticCode::OriginBadWildcard,
+            format!("`{entry}` puts a wildcard over an IP address, which has no subdomains"),
+        )
+        .hint("list the address itself"),
+    }
 }
 
 /// The policy error code for an entry in `origins` with `defect`.

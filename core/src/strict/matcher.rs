@@ -53,10 +53,11 @@ impl OriginMatcher {
         let mut m = OriginMatcher::default();
         for (i, entry) in origins.iter().enumerate().filter(|(_, e)| *e != "*") {
             let path = crate::diagnostic::join(prefix, &format!("origins[{i}]"));
-            let Some(parsed) = check_entry(entry, &path, d) else {
+            let Some(checked) = check_entry(entry, &path, credentials, d) else {
                 continue;
             };
-            if credentials && !allow_insecure && parsed.scheme != "https" && !parsed.is_loopback() {
+            let parsed = checked.parsed;
+            if credentials && !allow_insecure && parsed.scheme != "https" && !checked.loopback {
                 d.error(
                     Diagnostic::new(
                         path.clone(),

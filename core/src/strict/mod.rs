@@ -4,6 +4,7 @@ mod acrh_lines;
 mod compile;
 pub(crate) mod config;
 mod entries;
+mod entry_url;
 mod evaluate;
 mod explain;
 pub(crate) mod matcher;

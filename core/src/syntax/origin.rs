@@ -74,19 +74,6 @@ pub(crate) struct Parsed<'a> {
     pub port: Port,
 }
 
-impl Parsed<'_> {
-    /// Loopback and `localhost` origins, which browsers treat as potentially trustworthy.
-    pub fn is_loopback(&self) -> bool {
-        let host = match self.host {
-            Host::Name(h) | Host::Subdomains(h) => h.trim_end_matches('.'),
-        };
-        host == "localhost"
-            || host.ends_with(".localhost")
-            || host == "[::1]"
-            || (host.starts_with("127.") && host.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
-    }
-}
-
 /// Parses `s` as a serialized origin. With `wildcards`, also accepts a whole leading `*` label
 /// and a `*` port (policy syntax). `null` is not handled here.
 pub(crate) fn parse(s: &[u8], wildcards: bool) -> Result<Parsed<'_>, Defect> {
@@ -401,7 +388,6 @@ mod tests {
         let p = parse(b"http://[::1]:8080", false).unwrap();
         assert_eq!(p.host, Host::Name("[::1]"));
         assert_eq!(p.port, Port::Number(8080));
-        assert!(p.is_loopback());
         let p = parse(b"https://*.example.com:*", true).unwrap();
         assert_eq!(p.host, Host::Subdomains("example.com"));
         assert_eq!(p.port, Port::Any);
