@@ -1,44 +1,20 @@
 'use strict';
-// Runs the matrix in headless Chromium against each server and compares, for every case and
-// every server, three answers:
-//   browser  what Chromium did: fetch() resolved or rejected, the headers JavaScript could
-//            read, the console error it printed, the preflights it sent;
+// Runs the matrix in each real browser (lib/browsers.js: Chromium, Firefox ESR) against each
+// server (lib/servers.js), the browsers in parallel on the same servers, and compares, for
+// every case, server and browser, three answers:
+//   browser  what the browser did: fetch() resolved or rejected, the headers JavaScript could
+//            read, the console errors it printed, the preflights it sent;
 //   engine   the engine's decision on the requests the browser sent (`corsgate check`), turned
-//            into the browser's outcome by the checker: the prediction from the policy alone;
-//   checker  the checker's outcome (`corsgate explain`) on the responses the server actually
-//            sent: verdict, readable headers, and Chromium's console message.
+//            into that browser's outcome by the checker: the prediction from the policy alone;
+//   checker  the checker's outcome for that browser (`corsgate explain`) on the responses the
+//            server actually sent: verdict, readable headers, the console lines.
 // plus the case's hand-written expectation. Any disagreement is a failure that names both sides.
 
-const { chromium } = require('playwright-core');
 const { Proxy, PAGE_ORIGIN, PAGE_ORIGINS, apiHost } = require('./proxy.js');
 const predict = require('./predict.js');
 const servers = require('./servers.js');
+const browsers = require('./browsers.js');
 const { cases } = require('./cases.js');
-
-const CHROMIUM = process.env.CORSGATE_CHROMIUM || '/usr/bin/chromium';
-const CONSOLE_PREFIX = 'Access to fetch at ';
-
-async function launch(proxyPort, { headless = true } = {}) {
-  // Playwright gives every launch a fresh temporary profile (--user-data-dir) and removes it.
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      // Every request goes to our proxy, which answers only *.example.com from 127.0.0.1.
-      `--proxy-server=http://127.0.0.1:${proxyPort}`,
-      '--proxy-bypass-list=<-loopback>',
-    ],
-  });
-  const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
-  return { context, version: `Chromium ${browser.version()}`, close: () => browser.close() };
-}
 
 /** Runs `fn` over `items` with at most `n` at a time, in order of the results. */
 async function pool(items, n, fn) {
@@ -61,10 +37,13 @@ const header = (pairs, name) => {
   return found.length ? found.map(([, v]) => v).join(', ') : null;
 };
 const isCors = ([n]) => n.toLowerCase().startsWith('access-control-');
-const chromeVerdict = (outcome) => (outcome.blocked_in_chrome ? 'blocked' : outcome.missing ? 'incomplete' : 'allowed');
 
-/** Everything known about one case on one server, and the list of disagreements. */
-async function analyze(kase, server, url, observed, exchanges, consoleLines) {
+/** Everything known about one case on one server in one browser, and the disagreements. */
+async function analyze(kase, server, url, observed, exchanges, consoleLines, inBrowser) {
+  const name = inBrowser.name;
+  const label = inBrowser.label;
+  const verdictIn = (outcome) => outcome.browsers[name].verdict;
+  const errorIn = (outcome) => outcome.browsers[name].error;
   const origin = kase.from === 'null' ? 'null' : PAGE_ORIGINS[kase.from || 'page'];
   const init = kase.init || {};
   const problems = [];
@@ -104,36 +83,41 @@ async function analyze(kase, server, url, observed, exchanges, consoleLines) {
     check(!!actualEx && actualEx.status === 400 && !actualEx.headers.some(isCors), `${server.name} answers the actual request 400 itself`, `server: ${actualEx ? `${actualEx.status} ${JSON.stringify(actualEx.headers.filter(isCors))}` : 'no request'}`, 'expected: 400 without CORS headers');
   }
 
-  const engine = chromeVerdict(predicted);
-  const checker = chromeVerdict(real);
-  check(expected === browser, 'expected vs browser', `expected: ${expected}`, `browser:  ${browser} ${first.error || ''}`);
-  check(engine === browser, 'engine vs browser', `engine:  ${engine} (${JSON.stringify(predicted.blocked_in_chrome || predicted.missing)})`, `browser: ${browser}`);
-  check(checker === browser, 'checker (on the real responses) vs browser', `checker: ${checker} (${JSON.stringify(real.blocked_in_chrome || real.missing)})`, `browser: ${browser}`);
+  const engine = verdictIn(predicted);
+  const checker = verdictIn(real);
+  check(expected === browser, 'expected vs browser', `expected: ${expected}`, `${name}: ${browser} ${first.error || ''}`);
+  check(engine === browser, 'engine vs browser', `engine:  ${engine} (${JSON.stringify(errorIn(predicted) || predicted.missing)})`, `${name}: ${browser}`);
+  check(checker === browser, 'checker (on the real responses) vs browser', `checker: ${checker} (${JSON.stringify(errorIn(real) || real.missing)})`, `${name}: ${browser}`);
 
-  // The console message.
-  const messages = consoleLines.filter((m) => m.startsWith(`${CONSOLE_PREFIX}'${url}'`));
+  // The console lines: Chromium prints one message per blocked fetch, Firefox one or two (a
+  // failed preflight is followed by one for the request it stopped); all are compared.
+  const messages = inBrowser.consoleLines(url, consoleLines);
   const message = messages[0] || null;
+  const show = (lines) => (lines ? lines.join('\n                ') : null);
   if (browser === 'blocked') {
-    const want = real.blocked_in_chrome && real.blocked_in_chrome.message;
-    check(message === want, 'console message vs checker', `chromium: ${message}`, `checker:  ${want}`);
-    const fromEngine = predicted.blocked_in_chrome && predicted.blocked_in_chrome.message;
-    check(message === fromEngine, 'console message vs engine prediction', `chromium: ${message}`, `engine:   ${fromEngine}`);
-    const denial = [enginePre, engineAct].find((d) => d && !d.allowed && d.reason);
-    if (denial && denial.reason.browser_message) {
-      check(message === denial.reason.browser_message, `console message vs the engine's reason (${denial.reason.code})`, `chromium: ${message}`, `engine:   ${denial.reason.browser_message}`);
+    const want = errorIn(real) && errorIn(real).console;
+    check(JSON.stringify(messages) === JSON.stringify(want), 'console vs checker', `${name}: ${show(messages)}`, `checker:  ${show(want)}`);
+    const fromEngine = errorIn(predicted) && errorIn(predicted).console;
+    check(JSON.stringify(messages) === JSON.stringify(fromEngine), 'console vs engine prediction', `${name}: ${show(messages)}`, `engine:   ${show(fromEngine)}`);
+    const denial = [[enginePre, preflightEx], [engineAct, actualEx]].find(([d]) => d && !d.allowed && d.reason);
+    if (denial) {
+      const [d, x] = denial;
+      // The engine's own words for its denial; Firefox prints the status it was answered with.
+      const lines = d.reason.browser_messages[name].map((l) => l.replace('<status>', String(x && x.status)));
+      check(JSON.stringify(messages) === JSON.stringify(lines), `console vs the engine's reason (${d.reason.code})`, `${name}: ${show(messages)}`, `engine:   ${show(lines)}`);
     }
   } else {
-    check(messages.length === 0, 'no console error for an allowed request', `chromium: ${messages.join(' | ')}`, 'checker:  (none)');
+    check(messages.length === 0, 'no console error for an allowed request', `${name}: ${messages.join(' | ')}`, 'checker:  (none)');
   }
 
   // The preflight the browser sent is the one the checker planned.
   const plan = real.preflight_request;
-  check(!!plan === !!preflightEx, 'preflight sent', `chromium: ${preflightEx ? 'yes' : 'no'}`, `checker:  ${plan ? 'yes' : 'no'} ${plan ? JSON.stringify(plan.reasons) : ''}`);
+  check(!!plan === !!preflightEx, 'preflight sent', `${name}: ${preflightEx ? 'yes' : 'no'}`, `checker:  ${plan ? 'yes' : 'no'} ${plan ? JSON.stringify(plan.reasons) : ''}`);
   if (plan && preflightEx) {
     const acrm = header(preflightEx.requestHeaders, 'access-control-request-method');
     const acrh = header(preflightEx.requestHeaders, 'access-control-request-headers');
-    check(acrm === plan.method, 'Access-Control-Request-Method', `chromium: ${acrm}`, `checker:  ${plan.method}`);
-    check((acrh || '') === (plan.request_headers || ''), 'Access-Control-Request-Headers', `chromium: ${acrh}`, `checker:  ${plan.request_headers}`);
+    check(acrm === plan.method, 'Access-Control-Request-Method', `${name}: ${acrm}`, `checker:  ${plan.method}`);
+    check((acrh || '') === (plan.request_headers || ''), 'Access-Control-Request-Headers', `${name}: ${acrh}`, `checker:  ${plan.request_headers}`);
   }
 
   // The server answered what the engine decided (same policy, same answer).
@@ -166,7 +150,7 @@ async function analyze(kase, server, url, observed, exchanges, consoleLines) {
   if (kase.cookie !== undefined && actualEx) {
     const cookie = header(actualEx.requestHeaders, 'cookie');
     const want = kase.cookie ? `sid=${server.name}` : null;
-    check(cookie === want, 'Cookie sent', `chromium: ${cookie}`, `expected: ${want}`);
+    check(cookie === want, 'Cookie sent', `${name}: ${cookie}`, `expected: ${want}`);
     if (first.resolved) {
       const body = JSON.parse(first.body);
       check(body.cookie === (kase.cookie ? server.name : null), 'cookie read by the app', `app:      ${body.cookie}`, `expected: ${kase.cookie ? server.name : null}`);
@@ -176,16 +160,17 @@ async function analyze(kase, server, url, observed, exchanges, consoleLines) {
   // Preflight cache: how many preflights `repeat` fetches sent.
   if (kase.repeat) {
     const sent = exchanges.filter(isPreflight).length;
-    const cache = real.preflight && real.preflight.cache_seconds;
-    const byChecker = cache && cache.chromium > 0 ? 1 : kase.repeat;
-    check(sent === kase.preflights, 'preflights sent (max-age)', `chromium: ${sent}`, `expected: ${kase.preflights}`);
-    check(sent === byChecker, 'preflights sent vs the checker\'s cache lifetime', `chromium: ${sent}`, `checker:  ${byChecker} (Chromium caches ${cache && cache.chromium} s)`);
+    const cache = real.browsers[name].cache_seconds;
+    const byChecker = cache > 0 ? 1 : kase.repeat;
+    check(sent === kase.preflights, 'preflights sent (max-age)', `${name}: ${sent}`, `expected: ${kase.preflights}`);
+    check(sent === byChecker, 'preflights sent vs the checker\'s cache lifetime', `${name}: ${sent}`, `checker:  ${byChecker} (${label} caches ${cache} s)`);
     check(observed.every((o) => o.resolved), 'every repeated fetch resolved', JSON.stringify(observed.map((o) => o.resolved)), 'all true');
   }
 
   return {
     case: kase.id,
     server: server.name,
+    in: name,
     url,
     expect: expected,
     browser,
@@ -199,32 +184,23 @@ async function analyze(kase, server, url, observed, exchanges, consoleLines) {
 }
 
 /**
- * Runs every case on every named server. `onReady(context, version)` runs once the browser
- * is up, `onResult(result)` for each result as it is known, `report(page, results, version)`
- * at the end while the servers still run. Resolves to the results (one per case and server
- * that applies).
+ * Runs every case on every named server in one browser (`inBrowser`, from lib/browsers.js),
+ * through its own recording proxy. Resolves to {results, handle, version}; the browser stays
+ * open (the caller closes `handle`).
  */
-async function runMatrix(names, { onResult = () => {}, onReady = null, headless = true, report = null } = {}) {
+async function runIn(inBrowser, started, { onResult, onReady, headless }) {
   const proxy = new Proxy();
   const proxyPort = await proxy.listen();
-  const started = await servers.start(names);
-  let browser;
+  for (const s of started) proxy.backends.set(s.name, s.port);
+  let handle;
   try {
-    for (const s of started) proxy.backends.set(s.name, s.port);
-    browser = await launch(proxyPort, { headless });
-    const { context } = browser;
-    const consoleLines = [];
-    // Every page's and frame's console (the sandboxed iframes' included).
-    context.on('console', (m) => {
-      if (m.text().startsWith(CONSOLE_PREFIX)) consoleLines.push(m.text());
-    });
-    const page = await context.newPage();
-
+    handle = await inBrowser.launch(proxyPort, { headless });
+    const page = await handle.newPage();
     // The cookie each server's app sets.
     for (const s of started) {
-      const p = await context.newPage();
-      const r = await p.goto(`http://${apiHost(s.name)}/credentials/cookie/set`);
-      if (!r || r.status() !== 200) throw new Error(`${s.name}: cookie/set answered ${r && r.status()}`);
+      const p = await handle.newPage();
+      const status = await p.goto(`http://${apiHost(s.name)}/credentials/cookie/set`);
+      if (status !== 200) throw new Error(`${inBrowser.name} ${s.name}: cookie/set answered ${status}`);
       await p.close();
     }
     await page.goto(`${PAGE_ORIGIN}/`);
@@ -232,10 +208,10 @@ async function runMatrix(names, { onResult = () => {}, onReady = null, headless 
     const tabs = { page, null: page };
     for (const [from, origin] of Object.entries(PAGE_ORIGINS)) {
       if (tabs[from]) continue;
-      tabs[from] = await context.newPage();
+      tabs[from] = await handle.newPage();
       await tabs[from].goto(`${origin}/`);
     }
-    if (onReady) await onReady(context, browser.version);
+    if (onReady) await onReady(handle, inBrowser);
 
     const jobs = [];
     for (const s of started) {
@@ -251,20 +227,50 @@ async function runMatrix(names, { onResult = () => {}, onReady = null, headless 
     // Console messages arrive on their own channel: wait (bounded) for one per rejected fetch.
     const rejected = jobs.filter((j, i) => !observed[i][0].resolved);
     for (let i = 0; i < 50; i++) {
-      if (rejected.every((j) => consoleLines.some((m) => m.startsWith(`${CONSOLE_PREFIX}'${j.url}'`)))) break;
+      if (rejected.every((j) => inBrowser.consoleLines(j.url, handle.lines).length > 0)) break;
       await new Promise((r) => setTimeout(r, 100));
     }
+    // Firefox prints the second line of a failed preflight a little later: settle.
+    await new Promise((r) => setTimeout(r, 300));
     const results = await pool(jobs, 4, async (j, i) => {
-      const r = await analyze(j.kase, j.server, j.url, observed[i], proxy.recorded(j.url), consoleLines);
+      const r = await analyze(j.kase, j.server, j.url, observed[i], proxy.recorded(j.url), handle.lines, inBrowser);
       onResult(r);
       return r;
     });
-    if (report) await report(page, results, browser.version);
+    return { results, handle, page, version: handle.version, proxy };
+  } catch (e) {
+    if (handle) await handle.close();
+    await proxy.close();
+    throw e;
+  }
+}
+
+/**
+ * Runs every case on every named server in every named browser, the browsers in parallel on
+ * the same servers. `onReady(handle, browser)` runs once a browser is up, `onResult(result)`
+ * for each result as it is known, `report(page, results, versions)` at the end while the
+ * servers and the first browser still run. Resolves to the results (one per case, server
+ * that applies, and browser; `in` names the browser).
+ */
+async function runMatrix(names, { browserNames = browsers.ALL, onResult = () => {}, onReady = null, headless = true, report = null } = {}) {
+  const started = await servers.start(names);
+  const runs = [];
+  try {
+    const settled = await Promise.allSettled(
+      browsers.named(browserNames).map((b) => runIn(b, started, { onResult, onReady, headless })),
+    );
+    for (const s of settled) if (s.status === 'fulfilled') runs.push(s.value);
+    const failed = settled.find((s) => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    const results = runs.flatMap((r) => r.results);
+    if (report) await report(runs[0].page, results, runs.map((r) => r.version));
     return results;
   } finally {
-    if (browser) await browser.close();
+    for (const r of runs) {
+      await r.handle.close();
+      await r.proxy.close();
+    }
     await servers.stop(started);
-    await proxy.close();
     predict.cleanup();
   }
 }
