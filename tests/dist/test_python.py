@@ -64,6 +64,17 @@ class FreshVenv(unittest.TestCase):
         self.env = env_without_rust()
 
 
+class WheelPolicy(unittest.TestCase):
+    def test_auditwheel_finds_the_wheel_consistent_with_its_manylinux_tag(self) -> None:
+        wheel = artefact("corsgate-*-cp39-abi3-manylinux*_x86_64.whl")
+        tag = wheel.name.removesuffix(".whl").split("-")[-1]
+        shown = " ".join(run([ROOT / ".venv/bin/auditwheel", "show", wheel]).stdout.split())
+        self.assertIn(f'consistent with the following platform tag: "{tag}"', shown)
+        # Only libraries the manylinux policy lets a wheel take from the system (libc, libgcc_s):
+        # auditwheel lists any other under this heading (they would need `auditwheel repair`).
+        self.assertNotIn("external shared libraries are required", shown)
+
+
 class WheelInstall(FreshVenv):
     def test_wheel_installs_without_rust_and_fastapi_answers_a_preflight(self) -> None:
         wheel = artefact("corsgate-*-cp39-abi3-manylinux*_x86_64.whl")
