@@ -334,8 +334,8 @@ typedef struct {
   corsgate_bytes body;
   /**
    * The header lines to add, in order: the decision's CORS headers, `Vary` when it must
-   * be written, and for an answered preflight its framing (`Content-Length: 0`, except
-   * with 204). Names are static storage; values are valid as the decision's headers are,
+   * be written, and for an answered preflight its framing (`Content-Length: 0` and
+   * `Content-Type: text/plain; charset=utf-8`, except with 204). Names are static storage; values are valid as the decision's headers are,
    * and a merged `Vary` until the next evaluation or response into the same decision.
    */
   const corsgate_header *headers;
@@ -756,8 +756,8 @@ void corsgate_error_free(corsgate_error *error);
  * The rule is the core's (docs/semantics.md, "The response"): every CORS response header of
  * the application goes, the decision's are added; `Vary` keeps the application's names and
  * adds the decision's (one merged line replaces the application's lines when one is
- * missing); an answered preflight is its status, no body and `Content-Length: 0` (none with
- * 204). Allocates only when the application's own `Vary` must be merged.
+ * missing); an answered preflight is its status, no body, `Content-Length: 0` and
+ * `Content-Type: text/plain; charset=utf-8` (neither with 204). Allocates only when the application's own `Vary` must be merged.
  *
  * Returns `CORSGATE_OK`; `CORSGATE_ERR_NULL_ARGUMENT` when `decision` or `out` is NULL or
  * a byte string has a NULL pointer and a non-zero length; `CORSGATE_ERR_INVALID_ARGUMENT`

@@ -190,8 +190,12 @@ impl<'a> HttpDecision<'a> {
         if !vary.is_empty() {
             headers.append(header::VARY, self.value(None, vary));
         }
-        if self.decision.framing(status).is_some() {
+        if !self.decision.framing(status).is_empty() {
             headers.append(header::CONTENT_LENGTH, HeaderValue::from_static("0"));
+            headers.append(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(crate::EMPTY_BODY_TYPE),
+            );
         }
         Some(response)
     }
@@ -484,7 +488,7 @@ mod tests {
         let response = decision.preflight_response::<()>().unwrap();
         assert_eq!(response.status(), StatusCode::FORBIDDEN);
         let names: Vec<_> = response.headers().keys().map(|k| k.as_str()).collect();
-        assert_eq!(names, ["vary", "content-length"]);
+        assert_eq!(names, ["vary", "content-length", "content-type"]);
         assert_eq!(response.headers()["content-length"], "0");
         assert_eq!(
             decision.decision().reason().unwrap().code().as_str(),

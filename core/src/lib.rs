@@ -38,7 +38,9 @@ pub use header::names;
 pub use header::HeaderName;
 pub use profiles::{django, express, flask, starlette};
 pub use request::{Request, MAX_ACRH_BYTES, MAX_ACRH_LINES, REQUEST_HEADER_NAMES};
-pub use response::{Response, ResponseHeader, CONTENT_LENGTH};
+pub use response::{
+    write_strict, Response, ResponseHeader, CONTENT_LENGTH, CONTENT_TYPE, EMPTY_BODY_TYPE,
+};
 pub use strict::config::{Format, PolicyConfig, RouteConfig};
 pub use strict::shared::SharedPolicy;
 pub use strict::Policy;

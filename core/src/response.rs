@@ -11,7 +11,8 @@
 //!   application's `Vary` lines are replaced by one line, their values and then the missing
 //!   names, joined with `, `;
 //! - an answered preflight is the decision's status, no body, the decision's headers and
-//!   `Vary`, and `Content-Length: 0` (none with 204, which has no content, RFC 9110 §8.6).
+//!   `Vary`, `Content-Length: 0` and `Content-Type: text/plain; charset=utf-8` (neither with
+//!   204, which has no content, RFC 9110 §8.6).
 //!
 //! The `starlette` profile keeps Starlette's rule ([`crate::starlette::merge_headers`],
 //! [`crate::starlette::preflight_response_headers`]).
@@ -20,6 +21,7 @@ use crate::decision::Decision;
 use crate::diagnostic::Profile;
 use crate::header::HeaderName;
 use crate::profiles::starlette;
+use crate::vary::Vary;
 use std::borrow::Cow;
 
 /// One header of the response to send, in order.
@@ -83,51 +85,34 @@ impl<'a> Decision<'a> {
                 if !self.vary().value().is_empty() {
                     out.push(set(HeaderName::Vary.canonical(), self.vary().value()));
                 }
-                out.extend(self.framing(status).map(|(n, v)| set(n, v)));
+                out.extend(self.framing(status).iter().map(|&(n, v)| set(n, v)));
             }
-            (_, None) => {
-                let vary = self.merged_vary(application);
-                out.extend(
-                    application
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, (name, _))| !self.removes(name, vary.is_some()))
-                        .map(|(i, _)| ResponseHeader::Kept(i)),
-                );
-                self.write_cors_headers(out);
-                if let Some(value) = vary {
-                    out.push(ResponseHeader::Set(HeaderName::Vary.canonical(), value));
-                }
-            }
+            (_, None) => write_strict(
+                self.headers().iter().map(|&(n, v)| (n, v.as_bytes())),
+                self.vary(),
+                application,
+                out,
+            ),
         }
         self.status()
     }
 
-    /// In the strict profile, whether the application's header `name` goes: every CORS
-    /// response header does, and `Vary` when the merged `Vary` replaces it (`vary_rewritten`).
+    /// In the strict profile, whether the application's header `name` goes ([`removes`]).
     pub fn removes(&self, name: &[u8], vary_rewritten: bool) -> bool {
-        match HeaderName::parse(name) {
-            Some(HeaderName::Vary) => vary_rewritten,
-            Some(_) => true,
-            None => false,
+        removes(name, vary_rewritten)
+    }
+
+    /// The framing headers of a strict preflight answered with `status` and no body:
+    /// `Content-Length: 0` and `Content-Type: text/plain; charset=utf-8` (WSGI validators and
+    /// some proxies want a type on every response that may have content), none for 204 (No
+    /// Content, RFC 9110 §8.6).
+    pub fn framing(&self, status: u16) -> &'static [(&'static str, &'static str)] {
+        const FRAMING: [(&str, &str); 2] = [(CONTENT_LENGTH, "0"), (CONTENT_TYPE, EMPTY_BODY_TYPE)];
+        if status == 204 {
+            &[]
+        } else {
+            &FRAMING
         }
-    }
-
-    /// The strict `Vary` line to write onto a response with `application`'s headers:
-    /// [`Vary::merge`] of its `Vary` lines.
-    pub fn merged_vary(&self, application: &[(&[u8], &[u8])]) -> Option<Cow<'static, [u8]>> {
-        self.vary().merge(
-            application
-                .iter()
-                .filter(|(n, _)| n.eq_ignore_ascii_case(b"vary"))
-                .map(|(_, v)| *v),
-        )
-    }
-
-    /// The framing header of a strict preflight answered with `status` and no body:
-    /// `Content-Length: 0`, except for 204 (No Content), which carries none.
-    pub fn framing(&self, status: u16) -> Option<(&'static str, &'static str)> {
-        (status != 204).then_some((CONTENT_LENGTH, "0"))
     }
 
     fn write_cors_headers<'d>(&'d self, out: &mut Vec<ResponseHeader<'d>>) {
@@ -135,8 +120,58 @@ impl<'a> Decision<'a> {
     }
 }
 
-/// `Content-Length`, the framing header of an answered strict preflight.
+/// The strict rule for a response the application answers, over a decision's parts (its
+/// headers and `Vary`), for a binding that keeps them past the request (an ASGI or WSGI
+/// middleware writes the application's response later): the application's CORS response
+/// headers go, `headers` are written after the rest, and a `Vary` lacking a name of `vary`
+/// is replaced by one merged line ([`Vary::merge`]). `out` is cleared first.
+pub fn write_strict<'d>(
+    headers: impl IntoIterator<Item = (&'static str, &'d [u8])>,
+    vary: Vary,
+    application: &[(&[u8], &[u8])],
+    out: &mut Vec<ResponseHeader<'d>>,
+) {
+    out.clear();
+    let merged = vary.merge(
+        application
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(b"vary"))
+            .map(|(_, v)| *v),
+    );
+    let rewritten = merged.is_some();
+    out.extend(
+        application
+            .iter()
+            .enumerate()
+            .filter(|(_, (name, _))| !removes(name, rewritten))
+            .map(|(i, _)| ResponseHeader::Kept(i)),
+    );
+    out.extend(
+        headers
+            .into_iter()
+            .map(|(n, v)| ResponseHeader::Set(n, Cow::Borrowed(v))),
+    );
+    if let Some(value) = merged {
+        out.push(ResponseHeader::Set(HeaderName::Vary.canonical(), value));
+    }
+}
+
+/// In the strict profile, whether the application's header `name` goes: every CORS response
+/// header does, and `Vary` when a merged `Vary` replaces it (`vary_rewritten`).
+pub fn removes(name: &[u8], vary_rewritten: bool) -> bool {
+    match HeaderName::parse(name) {
+        Some(HeaderName::Vary) => vary_rewritten,
+        Some(_) => true,
+        None => false,
+    }
+}
+
+/// `Content-Length`, a framing header of an answered strict preflight.
 pub const CONTENT_LENGTH: &str = "Content-Length";
+/// `Content-Type`, a framing header of an answered strict preflight.
+pub const CONTENT_TYPE: &str = "Content-Type";
+/// The `Content-Type` of an answered strict preflight's empty body (but with 204).
+pub const EMPTY_BODY_TYPE: &str = "text/plain; charset=utf-8";
 
 fn set<'d>(name: &'static str, value: &'d str) -> ResponseHeader<'d> {
     ResponseHeader::Set(name, Cow::Borrowed(value.as_bytes()))

@@ -116,8 +116,8 @@ fn a_denied_preflight_is_200_without_acao_in_tower_http_and_403_in_corsgate() {
     assert!(!called);
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     let names: Vec<&str> = response.headers().keys().map(|k| k.as_str()).collect();
-    // No CORS header; `Content-Length: 0` frames the empty body (docs/semantics.md).
-    assert_eq!(names, ["vary", "content-length"]);
+    // No CORS header; the empty body is framed (docs/semantics.md, "The response").
+    assert_eq!(names, ["vary", "content-length", "content-type"]);
 }
 
 #[test]

@@ -22,8 +22,8 @@ pub struct corsgate_response {
     /// The body of an answered preflight (static storage; empty otherwise).
     pub body: corsgate_bytes,
     /// The header lines to add, in order: the decision's CORS headers, `Vary` when it must
-    /// be written, and for an answered preflight its framing (`Content-Length: 0`, except
-    /// with 204). Names are static storage; values are valid as the decision's headers are,
+    /// be written, and for an answered preflight its framing (`Content-Length: 0` and
+    /// `Content-Type: text/plain; charset=utf-8`, except with 204). Names are static storage; values are valid as the decision's headers are,
     /// and a merged `Vary` until the next evaluation or response into the same decision.
     pub headers: *const corsgate_header,
     /// The number of lines in `headers`.
@@ -33,7 +33,7 @@ pub struct corsgate_response {
 /// The response last written into a decision.
 #[derive(Debug)]
 pub(crate) struct Written {
-    lines: [corsgate_header; MAX_HEADERS + 2],
+    lines: [corsgate_header; MAX_HEADERS + 3],
     count: usize,
     /// Whether the application's `Vary` lines are replaced (or the answer is corsgate's own).
     replaces_vary: bool,
@@ -44,7 +44,7 @@ pub(crate) struct Written {
 impl Default for Written {
     fn default() -> Written {
         Written {
-            lines: [corsgate_header::EMPTY; MAX_HEADERS + 2],
+            lines: [corsgate_header::EMPTY; MAX_HEADERS + 3],
             count: 0,
             replaces_vary: false,
             vary: Vec::new(),
@@ -78,8 +78,8 @@ impl Written {
 /// The rule is the core's (docs/semantics.md, "The response"): every CORS response header of
 /// the application goes, the decision's are added; `Vary` keeps the application's names and
 /// adds the decision's (one merged line replaces the application's lines when one is
-/// missing); an answered preflight is its status, no body and `Content-Length: 0` (none with
-/// 204). Allocates only when the application's own `Vary` must be merged.
+/// missing); an answered preflight is its status, no body, `Content-Length: 0` and
+/// `Content-Type: text/plain; charset=utf-8` (neither with 204). Allocates only when the application's own `Vary` must be merged.
 ///
 /// Returns `CORSGATE_OK`; `CORSGATE_ERR_NULL_ARGUMENT` when `decision` or `out` is NULL or
 /// a byte string has a NULL pointer and a non-zero length; `CORSGATE_ERR_INVALID_ARGUMENT`
@@ -138,7 +138,7 @@ pub unsafe extern "C" fn corsgate_decision_respond(
                 if !value.is_empty() {
                     written.push(vary, value.as_bytes());
                 }
-                if let Some((name, value)) = evaluated.framing(status) {
+                for &(name, value) in evaluated.framing(status) {
                     written.push(name, value.as_bytes());
                 }
             }

@@ -32,7 +32,7 @@ pub fn observed(status: Option<u16>, headers: &http::HeaderMap) -> Value {
     let mut vary = Vec::new();
     for (name, value) in headers {
         let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
-        if name == http::header::CONTENT_LENGTH {
+        if name == http::header::CONTENT_LENGTH || name == http::header::CONTENT_TYPE {
             // Framing, not a CORS header: the response vectors check it.
             continue;
         }
