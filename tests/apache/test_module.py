@@ -139,6 +139,8 @@ class Module(unittest.TestCase):
         h.write("htdocs/authconf/file.txt", "authconf\n")
         h.write("htdocs/authconf/.htaccess", "CorsgatePolicy cors/ht.toml\n")
         h.write("htdocs/ignored/file.txt", "ignored\n")
+        h.write("htdocs/listed/file.txt", "listed\n")
+        h.write("htdocs/listed/.htaccess", "CorsgatePolicy cors/ht.toml\n")
         h.write("htdocs/ignored/.htaccess", "CorsgatePolicy cors/public.json\n")
         h.write("htdocs/broken/file.txt", "broken\n")
         h.write("cors/broken.toml", 'origins = ["https://a.example.com/"]\ncolour = 1\n')
@@ -223,6 +225,10 @@ ProxyPass /errpage/ {up}/errpage/
 </Directory>
 <Directory {r}/htdocs/ignored>
     AllowOverride None
+</Directory>
+<Directory {r}/htdocs/listed>
+    AllowOverride None
+    AllowOverrideList CorsgatePolicy
 </Directory>
 
 <VirtualHost 127.0.0.1:{cls.port}>
@@ -504,7 +510,7 @@ ProxyPass /errpage/ {up}/errpage/
         self.assertIn("(unknown_key)", log)
         self.assertIn(str(self.h.root / "htdocs/broken/.htaccess"), log)
 
-    def test_htaccess_needs_allowoverride_fileinfo(self) -> None:
+    def test_htaccess_needs_allowoverride_fileinfo_or_allowoverridelist(self) -> None:
         # AllowOverride AuthConfig: the directive is refused (httpd's 500 and log line).
         mark = len(self.h.log())
         r = harness.request(self.port, "GET", "/authconf/file.txt", [("Origin", "https://one.example.com")])
@@ -513,6 +519,10 @@ ProxyPass /errpage/ {up}/errpage/
         # AllowOverride None: the .htaccess is never read, the server's policy answers.
         r = harness.request(self.port, "GET", "/ignored/file.txt", [("Origin", APP)])
         self.assertEqual(r.cors(), ALLOWED_ACTUAL)
+        # AllowOverrideList names the directive instead.
+        one = "https://one.example.com"
+        r = harness.request(self.port, "GET", "/listed/file.txt", [("Origin", one)])
+        self.assertEqual(r.cors(), [("access-control-allow-origin", one.encode())])
 
     # -- denial reports --------------------------------------------------------------------
 
