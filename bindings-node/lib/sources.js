@@ -34,7 +34,7 @@ function find() {
   return null;
 }
 
-/** "Rust 1.75 or newer", from the workspace's `rust-version` ("Rust" when it has none). */
+/** "Rust 1.88 or newer", from the workspace's `rust-version` ("Rust" when it has none). */
 function rustNeeded(workspace) {
   const manifest = path.join(workspace, 'Cargo.toml');
   const text = fs.existsSync(manifest) ? fs.readFileSync(manifest, 'utf8') : '';
