@@ -5,7 +5,8 @@
 //! decisions come back as Python objects, as a ready ASGI answer for a preflight, or as a
 //! [`Pending`] set of headers that a middleware merges into the application's response.
 
-use corsgate::starlette::{self, MergedHeader, StarletteConfig, StarlettePolicy};
+use corsgate::starlette::{self, StarletteConfig, StarlettePolicy};
+use corsgate::ResponseHeader;
 use corsgate::{ConfigErrors, Decision, Diagnostic, Format, Policy, Request, Vary};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -165,9 +166,7 @@ impl PyDecision {
     }
 }
 
-fn latin1(bytes: &[u8]) -> String {
-    bytes.iter().map(|&b| char::from(b)).collect()
-}
+use corsgate::latin1::decode as latin1;
 
 fn decision_to_py(py: Python<'_>, d: &Decision<'_>) -> PyResult<PyDecision> {
     let reason = match d.reason() {
@@ -308,122 +307,86 @@ struct Pending {
     starlette: bool,
 }
 
-fn lower_name(name: &'static str) -> &'static str {
-    match name {
-        corsgate::names::ALLOW_ORIGIN => "access-control-allow-origin",
-        corsgate::names::ALLOW_CREDENTIALS => "access-control-allow-credentials",
-        corsgate::names::ALLOW_METHODS => "access-control-allow-methods",
-        corsgate::names::ALLOW_HEADERS => "access-control-allow-headers",
-        corsgate::names::ALLOW_PRIVATE_NETWORK => "access-control-allow-private-network",
-        corsgate::names::MAX_AGE => "access-control-max-age",
-        corsgate::names::EXPOSE_HEADERS => "access-control-expose-headers",
-        other => other,
-    }
-}
-
 fn pair<'py>(py: Python<'py>, name: &[u8], value: &[u8]) -> PyResult<Bound<'py, PyTuple>> {
     PyTuple::new(py, [PyBytes::new(py, name), PyBytes::new(py, value)])
 }
 
 #[pymethods]
 impl Pending {
-    /// The application's ASGI response headers with the CORS headers applied: a new list
-    /// (the application's own pairs are reused as they are).
+    /// The application's ASGI response headers with the CORS headers applied by the core's
+    /// rule for the profile (docs/semantics.md, "The response"): a new list (the
+    /// application's own pairs are reused as they are; ASGI names are lower case).
     fn merge<'py>(&self, headers: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
         let py = headers.py();
         let raw = Raw::read(headers, true)?;
         let existing = raw.slices();
         let out = PyList::empty(py);
-        if self.starlette {
-            let mut merged = Vec::with_capacity(existing.len() + 4);
-            let cors = self.cors.iter().map(|(n, v)| (*n, &**v));
-            starlette::merge_headers(cors, self.vary, &existing, &mut merged);
-            for m in merged {
-                match m {
-                    MergedHeader::Kept(i) => {
-                        if let Some(obj) = raw.objects.get(i) {
-                            out.append(obj)?;
-                        }
-                    }
-                    MergedHeader::Set(name, value) => {
-                        out.append(pair(py, name.as_bytes(), &value)?)?;
+        for m in self.written(&existing) {
+            match m {
+                ResponseHeader::Kept(i) => {
+                    if let Some(obj) = raw.objects.get(i) {
+                        out.append(obj)?;
                     }
                 }
-            }
-            return Ok(out);
-        }
-        // Strict: a CORS header replaces any header of that name the application set; the
-        // Vary names the response lacks are added on one more `vary` line.
-        for (i, (name, _)) in existing.iter().enumerate() {
-            let ours = self
-                .cors
-                .iter()
-                .any(|(n, _)| n.as_bytes().eq_ignore_ascii_case(name));
-            if !ours {
-                if let Some(obj) = raw.objects.get(i) {
-                    out.append(obj)?;
+                ResponseHeader::Set(name, value) => {
+                    out.append(pair(py, name.to_ascii_lowercase().as_bytes(), &value)?)?;
                 }
             }
-        }
-        for (name, value) in &self.cors {
-            out.append(pair(py, name.as_bytes(), value)?)?;
-        }
-        if let Some(missing) = missing_vary(self.vary, &existing) {
-            out.append(pair(py, b"vary", missing.as_bytes())?)?;
         }
         Ok(out)
     }
 
-    /// The headers to add, as `(name, value)` strings (for WSGI's `start_response`).
+    /// The WSGI response headers, `(name, value)` strings, with the CORS headers applied
+    /// (for `start_response`).
     fn wsgi_headers(&self, headers: Vec<(String, String)>) -> Vec<(String, String)> {
         let existing: Vec<(&[u8], &[u8])> = headers
             .iter()
             .map(|(n, v)| (n.as_bytes(), v.as_bytes()))
             .collect();
-        let mut out: Vec<(String, String)> = headers
-            .iter()
-            .filter(|(n, _)| !self.cors.iter().any(|(c, _)| c.eq_ignore_ascii_case(n)))
-            .cloned()
-            .collect();
-        for (name, value) in &self.cors {
-            out.push((canonical(name).to_string(), latin1(value)));
-        }
-        if let Some(missing) = missing_vary(self.vary, &existing) {
-            out.push(("Vary".to_string(), missing));
+        self.written(&existing)
+            .into_iter()
+            .filter_map(|m| match m {
+                ResponseHeader::Kept(i) => headers.get(i).cloned(),
+                ResponseHeader::Set(name, value) => {
+                    Some((name.to_string(), corsgate::latin1::decode(&value)))
+                }
+            })
+            .collect()
+    }
+}
+
+impl Pending {
+    /// The response's header list by the core's rule: Starlette's, or the strict one.
+    fn written<'p>(&'p self, existing: &[(&[u8], &[u8])]) -> Vec<ResponseHeader<'p>> {
+        let mut out = Vec::with_capacity(existing.len() + self.cors.len() + 1);
+        let cors = self.cors.iter().map(|(n, v)| (*n, &**v));
+        if self.starlette {
+            starlette::merge_headers(cors, self.vary, existing, &mut out);
+        } else {
+            corsgate::write_strict(cors, self.vary, existing, &mut out);
         }
         out
     }
 }
 
-/// The canonical name of a lower-case CORS header name.
-fn canonical(lower: &str) -> &str {
-    [
-        corsgate::names::ALLOW_ORIGIN,
-        corsgate::names::ALLOW_CREDENTIALS,
-        corsgate::names::ALLOW_METHODS,
-        corsgate::names::ALLOW_HEADERS,
-        corsgate::names::ALLOW_PRIVATE_NETWORK,
-        corsgate::names::MAX_AGE,
-        corsgate::names::EXPOSE_HEADERS,
-    ]
-    .into_iter()
-    .find(|c| c.eq_ignore_ascii_case(lower))
-    .unwrap_or(lower)
-}
+/// A header line corsgate writes: name and value.
+type Line<'d> = (&'static str, std::borrow::Cow<'d, [u8]>);
 
-/// The `Vary` names the response does not list yet, joined (the core decides which).
-fn missing_vary(vary: Vary, existing: &[(&[u8], &[u8])]) -> Option<String> {
-    let values = existing
-        .iter()
-        .filter(|(n, _)| n.eq_ignore_ascii_case(b"vary"))
-        .map(|(_, v)| *v);
-    let missing: Vec<&str> = vary.unlisted(values).collect();
-    (!missing.is_empty()).then(|| missing.join(", "))
+/// The whole answer to a preflight corsgate answers itself, by the core's rule: status and
+/// header lines (canonical names in the strict profile).
+fn answered<'d>(d: &'d Decision<'_>) -> Option<(u16, Vec<Line<'d>>)> {
+    let response = d.response(&[]);
+    let status = response.status?;
+    let lines = response
+        .headers
+        .into_iter()
+        .filter_map(|h| match h {
+            ResponseHeader::Set(n, v) => Some((n, v)),
+            ResponseHeader::Kept(_) => None,
+        })
+        .collect();
+    Some((status, lines))
 }
-
-/// The `Content-Type` of a strict preflight answer with a status other than 204 (its body is
-/// empty; WSGI validators and some proxies want a type on every response that may have one).
-const EMPTY_BODY_TYPE: &str = "text/plain; charset=utf-8";
 
 /// The ASGI answer to an answered preflight: `(status, headers, body)`.
 type Answer<'py> = (u16, Bound<'py, PyList>, Bound<'py, PyBytes>);
@@ -433,7 +396,7 @@ fn pending_from(d: &Decision<'_>, starlette: bool) -> Pending {
         cors: d
             .headers()
             .iter()
-            .map(|&(n, v)| (lower_name(n), Box::from(v.as_bytes())))
+            .map(|&(n, v)| (n, Box::from(v.as_bytes())))
             .collect(),
         vary: d.vary(),
         starlette,
@@ -539,24 +502,13 @@ impl Strict {
         let lines = raw.slices();
         let req = build_request(method.as_bytes(), path, &lines);
         let d = self.evaluate(py, req)?;
-        if let Some(status) = d.status() {
+        if let Some((status, lines)) = answered(&d) {
             let list = PyList::empty(py);
-            for &(n, v) in d.headers() {
-                list.append(pair(py, lower_name(n).as_bytes(), v.as_bytes())?)?;
+            for (n, v) in lines {
+                list.append(pair(py, n.to_ascii_lowercase().as_bytes(), &v)?)?;
             }
-            let vary = d.vary().value();
-            if !vary.is_empty() {
-                list.append(pair(py, b"vary", vary.as_bytes())?)?;
-            }
-            if status != 204 {
-                list.append(pair(py, b"content-length", b"0")?)?;
-                list.append(pair(py, b"content-type", EMPTY_BODY_TYPE.as_bytes())?)?;
-            }
-            let answer: Answer<'py> = (status, list, PyBytes::new(py, b""));
+            let answer: Answer<'py> = (status, list, PyBytes::new(py, d.body().as_bytes()));
             return answer.into_pyobject(py).map(Bound::into_any);
-        }
-        if d.headers().is_empty() && d.vary().names().is_empty() {
-            return Ok(py.None().into_bound(py));
         }
         Bound::new(py, pending_from(&d, false)).map(Bound::into_any)
     }
@@ -830,24 +782,12 @@ impl PyPolicy {
             .collect();
         let req = build_request(method.as_bytes(), path.as_bytes(), &borrowed);
         let d = self.state.evaluate(py, req)?;
-        if let Some(status) = d.status() {
-            let mut list: Vec<(String, String)> = d
-                .headers()
-                .iter()
-                .map(|&(n, v)| (n.to_string(), v.to_string()))
+        if let Some((status, lines)) = answered(&d) {
+            let list: Vec<(String, String)> = lines
+                .into_iter()
+                .map(|(n, v)| (n.to_string(), corsgate::latin1::decode(&v)))
                 .collect();
-            let vary = d.vary().value();
-            if !vary.is_empty() {
-                list.push(("Vary".into(), vary.into()));
-            }
-            if status != 204 {
-                list.push(("Content-Length".into(), "0".into()));
-                list.push(("Content-Type".into(), EMPTY_BODY_TYPE.into()));
-            }
             return (status, list).into_pyobject(py).map(Bound::into_any);
-        }
-        if d.headers().is_empty() && d.vary().names().is_empty() {
-            return Ok(py.None().into_bound(py));
         }
         Bound::new(py, pending_from(&d, false)).map(Bound::into_any)
     }

@@ -92,7 +92,7 @@ def uvicorn(mode: str, policy: Path | None = None) -> Server:
     return Server(argv, env, port)
 
 
-def waitress(policy: Path) -> Server:
+def waitress(policy: Path, app: str = "wsgi_apps:create") -> Server:
     port = free_port()
     argv = [
         sys.executable,
@@ -100,7 +100,7 @@ def waitress(policy: Path) -> Server:
         "waitress",
         f"--listen=127.0.0.1:{port}",
         "--call",
-        "wsgi_apps:create",
+        app,
     ]
     return Server(argv, {"CORSGATE_POLICY": str(policy)}, port)
 
@@ -206,12 +206,12 @@ def test_flask_under_waitress(servers: dict[str, Server]) -> None:
     assert r.headers["access-control-allow-origin"] == APP
     assert r.headers["access-control-allow-credentials"] == "true"
     assert r.headers["x-request-id"] == "7"
-    assert r.headers.get_list("vary") == ["Accept-Encoding", "Origin"]
+    assert r.headers.get_list("vary") == ["Accept-Encoding, Origin"]
 
     r = httpx.get(base + "/items", headers={"Origin": "https://evil.example"})
     assert r.status_code == 200
     assert "access-control-allow-origin" not in r.headers
-    assert r.headers.get_list("vary") == ["Accept-Encoding", "Origin"]
+    assert r.headers.get_list("vary") == ["Accept-Encoding, Origin"]
 
     # Error responses carry the CORS headers too, so the page can read the error.
     r = httpx.get(base + "/boom", headers={"Origin": APP})
@@ -224,4 +224,4 @@ def test_flask_under_waitress(servers: dict[str, Server]) -> None:
 
     r = httpx.get(base + "/items")
     assert "access-control-allow-origin" not in r.headers
-    assert r.headers.get_list("vary") == ["Accept-Encoding", "Origin"]
+    assert r.headers.get_list("vary") == ["Accept-Encoding, Origin"]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Response
@@ -14,6 +16,9 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 from corsgate.asgi import CORSMiddleware
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "vectors"))
+import responses
 
 STARLETTE_ARGS: dict[str, Any] = {
     "allow_origins": ["https://app.example.com"],
@@ -67,8 +72,30 @@ def bench_app(middleware: Any) -> Starlette:
     return Starlette(routes=[Route("/", hello, methods=["GET"])], middleware=stack)
 
 
+def instructed_app() -> Any:
+    """The response vectors' application: answers the `application` of the case whose index
+    the request's X-Vector-Case gives (tests/vectors/responses.py), behind the strict
+    middleware."""
+    cases = responses.load_cases()
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        index = int(dict(scope["headers"])[b"x-vector-case"])
+        answer = cases[index]["application"]
+        body = answer["body"].encode("latin-1")
+        headers = [(n.lower().encode("latin-1"), v.encode("latin-1")) for n, v in answer["headers"]]
+        headers.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": answer["status"], "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    return CORSMiddleware(app, policy=os.environ["CORSGATE_POLICY"])
+
+
 def create() -> Any:
     mode = os.environ["CORSGATE_MODE"]
+    if mode == "instructed":
+        return instructed_app()
     if mode.startswith("bench-"):
         kind = mode.removeprefix("bench-")
         return bench_app({"ours": CORSMiddleware, "theirs": StarletteCORSMiddleware}.get(kind))

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
 
 from flask import Flask, Response, jsonify
 
 from corsgate import Policy
 from corsgate.wsgi import CORSMiddleware
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "vectors"))
+import responses
 
 
 def create() -> Flask:
@@ -35,3 +42,19 @@ def create() -> Flask:
     policy = Policy.from_file(os.environ["CORSGATE_POLICY"])
     app.wsgi_app = CORSMiddleware(app.wsgi_app, policy=policy)  # type: ignore[method-assign]
     return app
+
+
+def instructed() -> Any:
+    """The response vectors' application as plain WSGI: answers the `application` of the case
+    whose index the request's X-Vector-Case gives (tests/vectors/responses.py), behind
+    corsgate.wsgi."""
+    cases = responses.load_cases()
+
+    def app(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        answer = cases[int(environ["HTTP_X_VECTOR_CASE"])]["application"]
+        body = answer["body"].encode("latin-1")
+        headers = [(n, v) for n, v in answer["headers"]] + [("Content-Length", str(len(body)))]
+        start_response(f"{answer['status']} X", headers)
+        return [body]
+
+    return CORSMiddleware(app, policy=Policy.from_file(os.environ["CORSGATE_POLICY"]))
