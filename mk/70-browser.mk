@@ -37,7 +37,7 @@ browser-servers: node-build python-build c-server nginx-module apache-module
 
 test-browser: browser-deps browser-cli browser-servers ## every case x every server in headless Chromium and Firefox ESR; screenshot to docs/img/
 	cd $(BROWSER_DIR) && $(BROWSER_ENV) CORSGATE_SCREENSHOT=$(CURDIR)/docs/img/browser-matrix.png \
-	  node --test --test-reporter=dot browser.test.js
+	  node --test --test-concurrency=1 --test-reporter=dot browser.test.js vectors.test.js
 	$(PY_VENV)/bin/ruff check --config $(PY_CONFIG) tests/browser/servers
 	$(PY_VENV)/bin/ruff format --check --config $(PY_CONFIG) tests/browser/servers
 	$(PY_VENV)/bin/mypy --strict tests/browser/servers/apps.py

@@ -140,7 +140,7 @@ impl Plan {
     }
 
     /// Fetch "CORS check" with Chromium's error kinds (`preflight` selects the preflight kinds).
-    fn cors_check(&self, response: &Response, preflight: bool) -> Result<(), CorsError> {
+    pub(super) fn cors_check(&self, response: &Response, preflight: bool) -> Result<(), CorsError> {
         let origin = &self.origin;
         let credentials = self.includes_credentials();
         let what = if preflight {

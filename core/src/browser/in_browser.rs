@@ -1,7 +1,8 @@
 //! One browser's answer: its verdict, its error kind, its console lines and the fix, derived
 //! from the standard's and Chromium's checks plus the facts in which the browser differs.
 //!
-//! Firefox (checked in Firefox 153 ESR) differs from Chromium in its words and in three rules:
+//! Firefox (checked in Firefox 153 ESR) differs from Chromium in its words and in four rules:
+//! it runs the CORS check on a redirected preflight before refusing the redirect;
 //! two `Access-Control-Allow-Origin` lines spelled exactly so are "multiple", one line holding
 //! several origins is a mismatch naming the whole value; it checks the method before it parses
 //! `Access-Control-Allow-Headers`; and a failed preflight is followed by a second line, "CORS
@@ -79,6 +80,17 @@ impl Plan {
         response: Option<&Response>,
     ) -> BrowserError {
         use CorsErrorKind::*;
+        // Firefox runs the CORS check on a redirected preflight before refusing the redirect
+        // (seen in Firefox 153 ESR: a 301 without Access-Control-Allow-Origin is "missing").
+        if chrome.kind == PreflightDisallowedRedirect {
+            // It then prints "CORS request did not succeed" twice (the redirect, the request).
+            if let Some(Err(first)) = preflight.map(|r| self.cors_check(r, true)) {
+                let mut e = self.firefox_error(&first, preflight, response);
+                e.console
+                    .push(FirefoxReason::DidNotSucceed.message(&self.url, "", "(null)"));
+                return e;
+            }
+        }
         let on_preflight = chrome.kind.is_preflight();
         let failed = if on_preflight { preflight } else { response };
         let status = chrome.status;
