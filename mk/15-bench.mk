@@ -6,7 +6,7 @@
 bench: bench-core ## core benchmarks (~2 min); the bindings have bench-c, bench-python, bench-node, bench-nginx, bench-apache
 
 bench-core: ## criterion: evaluate, 1 vs 10,000 vs 1,000-wildcard origins, corsgate vs tower-http
-	$(CARGO) bench -p corsgate --features http --bench evaluate
+	$(CARGO) bench -p corsgate --features tower --bench evaluate
 	python3 core/benches/medians.py
 
 bench-instructions: ## instructions per request of each core benchmark under callgrind (deterministic)

@@ -1,6 +1,6 @@
 //! Criterion benchmarks of the core hot path, and of corsgate against tower-http's `CorsLayer`.
 //!
-//! Run with `cargo bench -p corsgate --features http --bench evaluate` (or `make bench`); the numbers and the
+//! Run with `cargo bench -p corsgate --features tower --bench evaluate` (or `make bench`); the numbers and the
 //! machine they were taken on are in docs/BENCHMARKS.md.
 //!
 //! The `core/…` benchmarks time what a server does per request with the core alone: build a
@@ -24,6 +24,8 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 use tower::{Layer, Service, ServiceExt};
 use tower_http::cors::{AllowOrigin, CorsLayer};
+
+use corsgate::tower::CorsLayer as CorsgateLayer;
 
 /// The policy both engines are configured with (the tower-http twin is [`tower_layer`]).
 const ORIGINS: [&str; 3] = [
@@ -285,6 +287,7 @@ type HttpCase = (
 );
 
 fn http_cases() -> Vec<HttpCase> {
+    let corsgate_layer = CorsgateLayer::new(policy(strings(&ORIGINS)));
     let policy = leak(HttpPolicy::new(policy(strings(&ORIGINS))));
     let preflight: &'static dyn Fn() -> HttpRequest = leak(|| {
         http_request(
@@ -307,11 +310,23 @@ fn http_cases() -> Vec<HttpCase> {
         }
     };
     let mut call_tower = tower();
+    // corsgate's own tower Layer around the same no-op service.
+    let layer = || {
+        let mut service = corsgate_layer.layer(tower::service_fn(app));
+        move |req: HttpRequest| {
+            let ready = poll_once(service.ready()).unwrap();
+            poll_once(ready.call(req)).unwrap()
+        }
+    };
+    let mut call_layer = layer();
 
     // Both answer the same: every CORS header either engine sets is present in the response.
     for make in [preflight, actual] {
         let ours = corsgate_middleware(policy, make());
         let theirs = call_tower(make());
+        let layered = call_layer(make());
+        assert_eq!(ours.headers(), layered.headers());
+        assert_eq!(ours.status(), layered.status());
         for name in [
             header::ACCESS_CONTROL_ALLOW_ORIGIN,
             header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
@@ -347,6 +362,11 @@ fn http_cases() -> Vec<HttpCase> {
             format!("vs_tower_http/{what}/corsgate"),
             make,
             Box::new(move |req| corsgate_middleware(policy, req)),
+        ));
+        cases.push((
+            format!("vs_tower_http/{what}/corsgate Layer"),
+            make,
+            Box::new(layer()),
         ));
         cases.push((
             format!("vs_tower_http/{what}/tower-http"),

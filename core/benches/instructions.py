@@ -28,7 +28,7 @@ def bench_binary() -> str:
             "-p",
             "corsgate",
             "--features",
-            "http",
+            "tower",
             "--bench",
             "evaluate",
             "--no-run",

@@ -223,6 +223,18 @@ fn the_applications_own_acao_survives_a_denied_origin_in_tower_http_only() {
 }
 
 #[test]
+fn tower_http_varies_actual_responses_on_the_preflight_names_too() {
+    let get = || Request::get("/").header("origin", APP).body(()).unwrap();
+    let (response, _) = run(theirs(), get());
+    assert_eq!(
+        response.headers()["vary"],
+        "origin, access-control-request-method, access-control-request-headers"
+    );
+    let (response, _) = run(ours(), get());
+    assert_eq!(response.headers()["vary"], "Origin");
+}
+
+#[test]
 fn any_request_header_never_covers_authorization_in_corsgate() {
     let layer = th::CorsLayer::new()
         .allow_origin(th::Any)

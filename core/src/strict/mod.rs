@@ -120,9 +120,9 @@ impl Policy {
     }
 
     /// Every header value that does not depend on the request, as the very `str`s (same
-    /// address) a [`Decision`] carries: integrations convert each once.
-    #[cfg(feature = "http")]
-    pub(crate) fn constant_values(&self) -> impl Iterator<Item = &str> {
+    /// address) a [`Decision`] carries: integrations convert each once (corsgate::http and
+    /// corsgate-actix find them per request by address).
+    pub fn constant_values(&self) -> impl Iterator<Item = &str> {
         std::iter::once(&self.default)
             .chain(self.routes.iter().map(|(_, rules)| rules))
             .flat_map(|r| [&r.allow_headers_value, &r.expose_value, &r.max_age])
