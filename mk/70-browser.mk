@@ -5,13 +5,13 @@
 # corsgate.wsgi, Express + corsgate.middleware, the C example server), all on one policy file,
 # and compares the browser with the engine and the checker. `make test-browser` also writes
 # the screenshot docs/img/browser-matrix.png.
-.PHONY: browser-deps browser-cli browser-servers test-browser demo-browser
+.PHONY: browser-deps browser-cli browser-rust-servers browser-servers test-browser demo-browser
 TEST_TARGETS += test-browser
 
 BROWSER_DIR     := $(CURDIR)/tests/browser
 BROWSER_STAMP   := $(BROWSER_DIR)/node_modules/.package-lock.json
 # Every integration; `make test-browser BROWSER_SERVERS='express c'` runs some of them.
-BROWSER_SERVERS ?= nginx apache asgi wsgi express c
+BROWSER_SERVERS ?= nginx apache asgi wsgi express c axum actix
 # Every browser; `make test-browser BROWSERS=firefox` runs one of them.
 BROWSERS        ?= chromium firefox
 BROWSER_ENV     := CORSGATE_BROWSER_SERVERS="$(BROWSER_SERVERS)" CORSGATE_BROWSERS="$(BROWSERS)" \
@@ -33,7 +33,13 @@ browser-cli: ## the corsgate CLI the tests ask for the engine's and the checker'
 
 # What the servers need: the Node addon, the Python extension, the C example, the nginx and
 # httpd modules.
-browser-servers: node-build python-build c-server nginx-module apache-module
+# The axum and actix-web examples: debug builds, whose dependencies `cargo test --workspace
+# --all-features` (test-rust) has compiled already.
+browser-rust-servers: ## the axum and actix-web servers of the browser matrix
+	$(CARGO) build -p corsgate --features tower --example browser_axum
+	$(CARGO) build -p corsgate-actix --example browser_actix
+
+browser-servers: node-build python-build c-server nginx-module apache-module browser-rust-servers
 
 test-browser: browser-deps browser-cli browser-servers ## every case x every server in headless Chromium and Firefox ESR; screenshot to docs/img/
 	cd $(BROWSER_DIR) && $(BROWSER_ENV) CORSGATE_SCREENSHOT=$(CURDIR)/docs/img/browser-matrix.png \

@@ -15,12 +15,15 @@ const HERE = path.join(__dirname, '..');
 const POLICY = path.join(HERE, 'policies', 'matrix.toml');
 const PYTHON = process.env.CORSGATE_PYTHON || path.join(ROOT, '.venv', 'bin', 'python');
 const C_SERVER = process.env.CORSGATE_C_SERVER || path.join(ROOT, 'examples', 'c-server', 'corsgate-server');
+// The Rust examples (core/examples/browser_axum.rs, actix/examples/browser_actix.rs), built by
+// `make browser-rust-servers` into the debug examples directory.
+const RUST_EXAMPLES = path.join(process.env.CARGO_TARGET_DIR || path.join(ROOT, 'target'), 'debug', 'examples');
 const NGINX_MODULE = process.env.CORSGATE_NGINX_MODULE || path.join(ROOT, 'build', 'nginx', 'ngxbuild', 'ngx_http_corsgate_module.so');
 const APACHE_MODULE = process.env.CORSGATE_APACHE_MODULE || path.join(ROOT, 'build', 'apache', 'mod_corsgate.so');
 const APACHE_MODULES = process.env.APACHE_MODULES || '/usr/lib/apache2/modules';
 
 /** Every integration, in the order the table shows them. */
-const ALL = ['nginx', 'apache', 'asgi', 'wsgi', 'express', 'c'];
+const ALL = ['nginx', 'apache', 'asgi', 'wsgi', 'express', 'c', 'axum', 'actix'];
 
 async function freePort() {
   const s = net.createServer();
@@ -79,6 +82,12 @@ const starters = {
   },
   async wsgi(port) {
     return spawnServer('wsgi', PYTHON, [path.join(HERE, 'servers', 'apps.py'), 'wsgi', POLICY, String(port)], port);
+  },
+  async axum(port) {
+    return spawnServer('axum', path.join(RUST_EXAMPLES, 'browser_axum'), [POLICY, String(port)], port);
+  },
+  async actix(port) {
+    return spawnServer('actix', path.join(RUST_EXAMPLES, 'browser_actix'), [POLICY, String(port)], port);
   },
   async c(port) {
     return spawnServer('c', C_SERVER, [POLICY, String(port)], port, {
