@@ -51,8 +51,9 @@ python-wheel: python-venv ## the abi3 wheel (CPython >= 3.9) into target/wheels
 	cd bindings-python && CARGO_TARGET_DIR=$(PY_TARGET_DIR) \
 	  $(PY_VENV)/bin/maturin build --release --out $(CURDIR)/target/wheels
 
-bench-python: python-build ## middleware overhead vs Starlette's, and uvicorn throughput (docs/BENCHMARKS.md)
+bench-python: python-build ## middleware overhead vs Starlette's, django-cors-headers and flask-cors, and uvicorn throughput (docs/BENCHMARKS.md)
 	@command -v wrk >/dev/null || { apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	$(PY) tests/python/bench/overhead.py
+	$(PY) tests/python/bench/django_flask.py
 	$(PY) tests/python/bench/throughput.py

@@ -5,6 +5,10 @@
   order; only `date` differs).
 - A Starlette app under uvicorn with `policy=` (strict semantics) and a Flask app under
   waitress behind the WSGI middleware: answers checked against docs/semantics.md.
+- Django under waitress (WSGI) and under uvicorn (ASGI, async middleware path), once with
+  django-cors-headers and once with corsgate.django, and Flask under waitress with flask-cors
+  and with corsgate.flask: every answer must be identical (only `date` differs). Django with
+  `CORSGATE_POLICY` under both servers: the strict answers.
 """
 
 from __future__ import annotations
@@ -41,7 +45,8 @@ class Server:
         self.proc = subprocess.Popen(
             argv,
             cwd=APPS,
-            env={**os.environ, **env, "PYTHONPATH": str(APPS)},
+            # One hash seed: Flask lists `Allow` from a set, in hash order.
+            env={**os.environ, **env, "PYTHONPATH": str(APPS), "PYTHONHASHSEED": "0"},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
@@ -92,7 +97,7 @@ def uvicorn(mode: str, policy: Path | None = None) -> Server:
     return Server(argv, env, port)
 
 
-def waitress(policy: Path, app: str = "wsgi_apps:create") -> Server:
+def waitress(policy: Path, app: str = "wsgi_apps:create", mode: str = "") -> Server:
     port = free_port()
     argv = [
         sys.executable,
@@ -102,7 +107,26 @@ def waitress(policy: Path, app: str = "wsgi_apps:create") -> Server:
         "--call",
         app,
     ]
-    return Server(argv, {"CORSGATE_POLICY": str(policy)}, port)
+    return Server(argv, {"CORSGATE_POLICY": str(policy), "CORSGATE_MODE": mode}, port)
+
+
+def django_asgi(mode: str, policy: Path) -> Server:
+    port = free_port()
+    argv = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "django_app:asgi",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--no-server-header",
+    ]
+    return Server(argv, {"CORSGATE_MODE": mode, "CORSGATE_POLICY": str(policy)}, port)
 
 
 @pytest.fixture(scope="module")
@@ -114,6 +138,14 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Serv
         "ours": uvicorn("ours"),
         "strict": uvicorn("strict", policy),
         "flask": waitress(policy),
+        "django-wsgi-theirs": waitress(policy, "django_app:wsgi", "theirs"),
+        "django-wsgi-ours": waitress(policy, "django_app:wsgi", "ours"),
+        "django-wsgi-strict": waitress(policy, "django_app:wsgi", "strict"),
+        "django-asgi-theirs": django_asgi("theirs", policy),
+        "django-asgi-ours": django_asgi("ours", policy),
+        "django-asgi-strict": django_asgi("strict", policy),
+        "flask-cors-theirs": waitress(policy, "flask_cors_apps:create", "theirs"),
+        "flask-cors-ours": waitress(policy, "flask_cors_apps:create", "ours"),
     }
     try:
         for s in started.values():
@@ -225,3 +257,77 @@ def test_flask_under_waitress(servers: dict[str, Server]) -> None:
     r = httpx.get(base + "/items")
     assert "access-control-allow-origin" not in r.headers
     assert r.headers.get_list("vary") == ["Accept-Encoding, Origin"]
+
+
+DJANGO_REQUESTS: list[tuple[str, str, dict[str, str]]] = [
+    *REQUESTS,
+    ("GET", "/async", {"Origin": APP}),
+    ("OPTIONS", "/async", preflight("https://pr-3.preview.example.com", "PUT")),
+    ("GET", "/other", {"Origin": APP}),
+    ("OPTIONS", "/other", preflight(APP, "PUT")),
+    ("OPTIONS", "/items", {"Access-Control-Request-Method": "PUT"}),
+]
+
+
+@pytest.mark.parametrize("server", ["wsgi", "asgi"])
+def test_django_same_as_django_cors_headers(servers: dict[str, Server], server: str) -> None:
+    """waitress (sync middleware path) and uvicorn (async path)."""
+    for method, path, headers in DJANGO_REQUESTS:
+        theirs = httpx.request(
+            method, servers[f"django-{server}-theirs"].url + path, headers=headers
+        )
+        ours = httpx.request(method, servers[f"django-{server}-ours"].url + path, headers=headers)
+        assert (ours.status_code, ours.content) == (theirs.status_code, theirs.content), path
+        assert raw(ours) == raw(theirs), (method, path, headers)
+    # The requests did carry CORS: the allowed origin was answered.
+    r = httpx.get(servers[f"django-{server}-ours"].url + "/items", headers={"Origin": APP})
+    assert r.headers["access-control-allow-origin"] == APP
+
+
+@pytest.mark.parametrize("server", ["wsgi", "asgi"])
+def test_django_strict_policy(servers: dict[str, Server], server: str) -> None:
+    base = servers[f"django-{server}-strict"].url
+    r = httpx.options(base + "/items", headers=preflight(APP, "PUT", "X-Trace"))
+    assert r.status_code == 204
+    assert r.content == b""
+    assert r.headers["access-control-allow-origin"] == APP
+    assert r.headers["access-control-allow-methods"] == "PUT"
+    assert r.headers["access-control-max-age"] == "300"
+    assert "content-type" not in r.headers
+    r = httpx.options(base + "/items", headers=preflight("https://evil.example", "PUT"))
+    assert r.status_code == 403
+    assert "access-control-allow-origin" not in r.headers
+    r = httpx.get(base + "/items", headers={"Origin": APP})
+    assert r.json() == {"ok": True}
+    assert r.headers["access-control-allow-origin"] == APP
+    assert r.headers["access-control-expose-headers"] == "x-request-id"
+    assert r.headers["vary"] == "Accept-Encoding, Origin"
+    r = httpx.get(base + "/async", headers={"Origin": APP})
+    assert r.json() == {"async": True}
+    assert r.headers["access-control-allow-credentials"] == "true"
+
+
+FLASK_REQUESTS: list[tuple[str, str, dict[str, str]]] = [
+    ("GET", "/api/items", {"Origin": APP}),
+    ("GET", "/api/items", {"Origin": "https://pr-9.preview.example.com"}),
+    ("GET", "/api/items", {"Origin": "https://pr-9.preview.example.com.evil.example"}),
+    ("GET", "/api/items", {"Origin": "https://evil.example"}),
+    ("GET", "/api/items", {}),
+    ("PUT", "/api/items", {"Origin": APP}),
+    ("GET", "/api/teapot", {"Origin": APP}),
+    ("GET", "/api/missing", {"Origin": APP}),
+    ("OPTIONS", "/api/items", preflight(APP, "PUT", "x-trace,content-type")),
+    ("OPTIONS", "/api/items", preflight("https://evil.example", "PUT")),
+    ("OPTIONS", "/public", preflight("https://evil.example", "GET", "x-any")),
+    ("GET", "/public", {"Origin": "https://evil.example"}),
+]
+
+
+def test_flask_same_as_flask_cors_under_waitress(servers: dict[str, Server]) -> None:
+    for method, path, headers in FLASK_REQUESTS:
+        theirs = httpx.request(method, servers["flask-cors-theirs"].url + path, headers=headers)
+        ours = httpx.request(method, servers["flask-cors-ours"].url + path, headers=headers)
+        assert (ours.status_code, ours.content) == (theirs.status_code, theirs.content), path
+        assert raw(ours) == raw(theirs), (method, path, headers)
+    r = httpx.get(servers["flask-cors-ours"].url + "/api/items", headers={"Origin": APP})
+    assert r.headers["access-control-allow-origin"] == APP

@@ -130,11 +130,17 @@ def _compile(options: Mapping[str, Any]) -> FlaskPolicy:
 def _set_cors_headers(response: Response, policy: FlaskPolicy) -> Response:
     if hasattr(response, _EVALUATED):
         return response
-    if not isinstance(response.headers, (Headers, MultiDict)):
-        response.headers = MultiDict(response.headers)
-    for name, value in policy._headers(request.method, request.environ):
-        response.headers.add(name, value)
+    headers = response.headers
+    if not isinstance(headers, (Headers, MultiDict)):
+        response.headers = headers = MultiDict(headers)
+    req = _current_request()
+    add = headers.add
+    for name, value in policy._headers(req.method, req.environ):
+        add(name, value)
     return response
+
+
+_current_request = cast(Callable[[], Any], request._get_current_object)  # type: ignore[attr-defined]
 
 
 def _resources(spec: Any) -> list[tuple[Pattern, dict[str, Any]]]:
@@ -231,7 +237,7 @@ def _after_request(
     def cors_after_request(response: Response) -> Response:
         if response.headers is not None and response.headers.get("Access-Control-Allow-Origin"):
             return response
-        path = unquote(request.path)
+        path = unquote(_current_request().path)
         for pattern, policy in resources:
             if _path_matches(path, pattern):
                 _set_cors_headers(response, policy)
