@@ -51,14 +51,6 @@ def _path(environ: WSGIEnvironment) -> str:
     return quote(path.encode("latin-1"), safe="/;=,~!$&'()*+:@-._") or "/"
 
 
-def _status_line(status: int) -> str:
-    """``"204 No Content"``; a status without a registered phrase (``299``) gets none."""
-    try:
-        return f"{status} {HTTPStatus(status).phrase}"
-    except ValueError:
-        return f"{status} "
-
-
 class CORSMiddleware:
     """CORS for a WSGI application, with corsgate's strict semantics."""
 
