@@ -35,7 +35,7 @@ impl<'a> Single<'a> {
     }
 }
 
-/// The request headers the engine reads, in lower case, in the order of [`CorsHeader`]: a
+/// The request headers the engine reads, in lower case, in the order of `CorsHeader`: a
 /// binding may pass only these to [`Request::add_header`] (C: `CORSGATE_REQUEST_HEADER_*`).
 pub const REQUEST_HEADER_NAMES: [&str; 4] = [
     "origin",

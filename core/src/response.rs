@@ -97,7 +97,7 @@ impl<'a> Decision<'a> {
         self.status()
     }
 
-    /// In the strict profile, whether the application's header `name` goes ([`removes`]).
+    /// In the strict profile, whether the application's header `name` goes (`removes`).
     pub fn removes(&self, name: &[u8], vary_rewritten: bool) -> bool {
         removes(name, vary_rewritten)
     }
