@@ -23,7 +23,7 @@ const APACHE_MODULE = process.env.CORSGATE_APACHE_MODULE || path.join(ROOT, 'bui
 const APACHE_MODULES = process.env.APACHE_MODULES || '/usr/lib/apache2/modules';
 
 /** Every integration, in the order the table shows them. */
-const ALL = ['nginx', 'apache', 'asgi', 'wsgi', 'express', 'c', 'axum', 'actix'];
+const ALL = ['nginx', 'apache', 'asgi', 'wsgi', 'django', 'flask', 'express', 'c', 'axum', 'actix'];
 
 async function freePort() {
   const s = net.createServer();
@@ -82,6 +82,12 @@ const starters = {
   },
   async wsgi(port) {
     return spawnServer('wsgi', PYTHON, [path.join(HERE, 'servers', 'apps.py'), 'wsgi', POLICY, String(port)], port);
+  },
+  async django(port) {
+    return spawnServer('django', PYTHON, [path.join(HERE, 'servers', 'apps.py'), 'django', POLICY, String(port)], port);
+  },
+  async flask(port) {
+    return spawnServer('flask', PYTHON, [path.join(HERE, 'servers', 'apps.py'), 'flask', POLICY, String(port)], port);
   },
   async axum(port) {
     return spawnServer('axum', path.join(RUST_EXAMPLES, 'browser_axum'), [POLICY, String(port)], port);

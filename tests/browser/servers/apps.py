@@ -1,7 +1,11 @@
 """The shared test application (tests/browser/lib/app.js) as ASGI and WSGI apps, served by
 uvicorn + ``corsgate.asgi.CORSMiddleware`` or waitress + ``corsgate.wsgi.CORSMiddleware``.
 
-    python servers/apps.py asgi|wsgi <policy file> <port>
+    python servers/apps.py asgi|wsgi|django|flask <policy file> <port>
+
+``django``: a Django project under uvicorn (ASGI) with ``corsgate.django.CorsMiddleware`` and
+``CORSGATE_POLICY``; ``flask``: a Flask app under waitress with ``corsgate.flask.CORS(app,
+policy=...)``.
 """
 
 from __future__ import annotations
@@ -91,6 +95,66 @@ def wsgi_app(name: str) -> Callable[[WSGIEnvironment, StartResponse], Iterable[b
     return app
 
 
+def django_app(policy: str) -> Any:
+    """The app as a one-module Django project (ASGI), the middleware in strict mode."""
+    import django
+    from django.conf import settings
+    from django.core.asgi import get_asgi_application
+    from django.http import HttpRequest, HttpResponse
+    from django.urls import re_path
+
+    def view(request: HttpRequest) -> HttpResponse:
+        status, headers, body = respond(
+            "django",
+            request.method or "GET",
+            request.path,
+            request.META.get("QUERY_STRING", ""),
+            request.META.get("HTTP_COOKIE", ""),
+        )
+        response = HttpResponse(body, status=status)
+        for name, value in headers:
+            response[name] = value
+        return response
+
+    sys.modules[__name__].urlpatterns = [re_path(r"", view)]  # type: ignore[attr-defined]
+    settings.configure(
+        DEBUG=False,
+        ALLOWED_HOSTS=["*"],
+        SECRET_KEY="browser-tests",
+        ROOT_URLCONF=__name__,
+        INSTALLED_APPS=["corsgate.django"],
+        MIDDLEWARE=["corsgate.django.CorsMiddleware"],
+        CORSGATE_POLICY=policy,
+    )
+    django.setup()
+    return get_asgi_application()
+
+
+def flask_app(policy: str) -> Any:
+    """The app as Flask, with ``corsgate.flask.CORS(app, policy=...)``."""
+    from flask import Flask, Response, request
+
+    from corsgate.flask import CORS
+
+    app = Flask("browser")
+    methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "PURGE", "patch"]
+
+    @app.route("/", defaults={"rest": ""}, methods=methods)
+    @app.route("/<path:rest>", methods=methods)
+    def anything(rest: str) -> Response:
+        status, headers, body = respond(
+            "flask",
+            request.method,
+            request.path,
+            request.query_string.decode("latin-1"),
+            request.headers.get("Cookie", ""),
+        )
+        return Response(body, status=status, headers=headers)
+
+    CORS(app, policy=policy)
+    return app
+
+
 def main() -> None:
     """Serves the app with corsgate on 127.0.0.1."""
     kind, policy, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -113,8 +177,23 @@ def main() -> None:
         from corsgate.wsgi import CORSMiddleware as WsgiCors
 
         waitress.serve(WsgiCors(wsgi_app("wsgi"), policy), host="127.0.0.1", port=port, threads=4)
+    elif kind == "django":
+        import uvicorn
+
+        uvicorn.run(
+            django_app(policy),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            server_header=False,
+            date_header=False,
+        )
+    elif kind == "flask":
+        import waitress
+
+        waitress.serve(flask_app(policy), host="127.0.0.1", port=port, threads=4)
     else:
-        sys.exit(f"usage: {sys.argv[0]} asgi|wsgi <policy file> <port>")
+        sys.exit(f"usage: {sys.argv[0]} asgi|wsgi|django|flask <policy file> <port>")
 
 
 if __name__ == "__main__":
