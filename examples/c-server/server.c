@@ -231,6 +231,15 @@ static enum MHD_Result echo(struct MHD_Connection *c, const char *url, const cha
     return queue(c, status, r, d);
 }
 
+/* Leaves the request path as the client sent it: corsgate routes on every form servers route
+ * on and must see the raw target (docs/semantics.md, "Routes"), so libmicrohttpd's own
+ * percent-decoding is turned off. The query is still cut off by libmicrohttpd. */
+static size_t keep_escaped(void *cls, struct MHD_Connection *c, char *s) {
+    (void)cls;
+    (void)c;
+    return strlen(s);
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *connection, const char *url,
                               const char *method, const char *version, const char *upload_data,
                               size_t *upload_data_size, void **req_cls) {
@@ -316,7 +325,8 @@ int main(int argc, char **argv) {
     struct MHD_Daemon *daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG, (uint16_t)port, NULL, NULL,
         handle, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned)4, MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_END);
+        (unsigned)4, MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_UNESCAPE_CALLBACK,
+        keep_escaped, NULL, MHD_OPTION_END);
     if (!daemon) {
         fprintf(stderr, "corsgate-server: cannot listen on 127.0.0.1:%u\n", port);
         return 1;

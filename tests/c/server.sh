@@ -105,6 +105,37 @@ expect after_broken "access-control-allow-origin: https://new.example.com"
 kill -TERM "$PID"
 wait "$PID" || { echo "FAIL: server exit status $?"; fails=$((fails + 1)); }
 trap - EXIT
+
+# Route normalisation: every target of routes_normalised.json written for its admin policy, as
+# a raw request line (curl --path-as-is); the answer must be the vector's.
+python3 - "$W" <<'PY'
+import json, sys
+cases = json.load(open("tests/vectors/requests/routes_normalised.json"))["cases"]
+admin = [c for c in cases if c["policy"] == cases[0]["policy"] and c["request"]["method"] == "GET"]
+json.dump(admin[0]["policy"], open(sys.argv[1] + "/routes.json", "w"))
+with open(sys.argv[1] + "/routes.txt", "w") as out:
+    for c in admin:
+        origin = dict(c["request"]["headers"])["Origin"]
+        out.write(f'{c["name"]} {c["request"]["path"]} {origin} {str(c["expect"]["allowed"]).lower()}\n')
+PY
+"$SERVER" "$W/routes.json" 0 >"$W/routes.stdout" 2>"$W/routes.stderr" &
+PID=$!
+trap cleanup EXIT
+for _ in $(seq 100); do grep -q "^listening on" "$W/routes.stdout" && break; sleep 0.05; done
+URL=$(sed -n 's/^listening on //p' "$W/routes.stdout")
+routes=0
+while read -r name target origin allowed; do
+  case "$target" in http://*) continue ;; esac # curl sends an absolute URL as origin-form
+  curl -s -o /dev/null -D - --max-time 5 --path-as-is "$URL$target" -H "Origin: $origin" |
+    tr -d '\r' | tr 'A-Z' 'a-z' >"$W/route"
+  if grep -qxF "access-control-allow-origin: $origin" "$W/route"; then got=true; else got=false; fi
+  [ "$got" = "$allowed" ] || { echo "FAIL route $name ($target): allowed=$got"; fails=$((fails + 1)); }
+  routes=$((routes + 1))
+done <"$W/routes.txt"
+[ "$routes" -ge 20 ] || { echo "FAIL: only $routes route targets"; fails=$((fails + 1)); }
+kill -TERM "$PID"
+wait "$PID" || true
+trap - EXIT
 if [ "$fails" -ne 0 ]; then
   echo "server test: $fails failures"; echo "--- server stderr"; cat "$W/stderr"; exit 1
 fi

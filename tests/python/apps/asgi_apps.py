@@ -13,7 +13,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
 from corsgate.asgi import CORSMiddleware
 
@@ -62,6 +62,22 @@ def strict_app() -> Starlette:
     )
 
 
+def routes_app() -> Starlette:
+    """`/admin` (a Mount) and everything else, each answering with the location's name."""
+
+    def named(name: str) -> Any:
+        async def handler(request: Request) -> PlainTextResponse:
+            return PlainTextResponse(name)
+
+        return handler
+
+    admin = Starlette(routes=[Route("/{rest:path}", named("admin"))])
+    return Starlette(
+        routes=[Mount("/admin", admin), Route("/{rest:path}", named("top"))],
+        middleware=[Middleware(CORSMiddleware, policy=os.environ["CORSGATE_POLICY"])],
+    )
+
+
 def bench_app(middleware: Any) -> Starlette:
     """A minimal app for throughput runs (bench/throughput.py)."""
 
@@ -101,4 +117,6 @@ def create() -> Any:
         return bench_app({"ours": CORSMiddleware, "theirs": StarletteCORSMiddleware}.get(kind))
     if mode == "strict":
         return strict_app()
+    if mode == "routes":
+        return routes_app()
     return fastapi_app(ours=mode == "ours")

@@ -58,3 +58,22 @@ def instructed() -> Any:
         return [body]
 
     return CORSMiddleware(app, policy=Policy.from_file(os.environ["CORSGATE_POLICY"]))
+
+
+def create_routes() -> Flask:
+    """`/admin/...` and everything else, each answering with the location's name."""
+    app = Flask(__name__)
+
+    @app.get("/admin/")
+    @app.get("/admin/<path:rest>")
+    def admin(rest: str = "") -> str:
+        return "admin"
+
+    @app.get("/")
+    @app.get("/<path:rest>")
+    def top(rest: str = "") -> str:
+        return "top"
+
+    policy = Policy.from_file(os.environ["CORSGATE_POLICY"])
+    app.wsgi_app = CORSMiddleware(app.wsgi_app, policy=policy)  # type: ignore[method-assign]
+    return app
