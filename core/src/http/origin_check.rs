@@ -117,6 +117,7 @@ pub fn single_origin(headers: &HeaderMap) -> Option<&HeaderValue> {
 
 /// The request headers CORS reads, copied (values are shared, not duplicated), for deciding
 /// after the request itself has moved on to the application.
+#[cfg(feature = "tower")]
 pub(crate) fn cors_request_headers(headers: &HeaderMap) -> HeaderMap {
     let mut copy = HeaderMap::new();
     for name in REQUEST_HEADER_NAMES.map(HeaderName::from_static) {
@@ -157,6 +158,7 @@ mod tests {
         ));
     }
 
+    #[cfg(feature = "tower")]
     #[test]
     fn the_copied_head_keeps_every_cors_line_and_nothing_else() {
         let (parts, ()) = http::Request::options("/")
