@@ -6,8 +6,7 @@
 //! every origin without asking it, and methods, headers, credentials, max-age and `Vary` are
 //! the policy's.
 
-use crate::REQUEST_HEADER_NAMES;
-use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use http::header::{self, HeaderMap, HeaderValue};
 use http::request::Parts;
 use std::fmt;
 use std::future::Future;
@@ -119,6 +118,8 @@ pub fn single_origin(headers: &HeaderMap) -> Option<&HeaderValue> {
 /// after the request itself has moved on to the application.
 #[cfg(feature = "tower")]
 pub(crate) fn cors_request_headers(headers: &HeaderMap) -> HeaderMap {
+    use crate::REQUEST_HEADER_NAMES;
+    use http::header::HeaderName;
     let mut copy = HeaderMap::new();
     for name in REQUEST_HEADER_NAMES.map(HeaderName::from_static) {
         for value in headers.get_all(&name) {
