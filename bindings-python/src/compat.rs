@@ -9,17 +9,7 @@ use std::borrow::Cow;
 /// The bytes of header text as a WSGI/ASGI server hands it to Python: each character one
 /// Latin-1 byte (text outside Latin-1, which no server produces, is taken as UTF-8).
 pub fn text_bytes(s: &str) -> Cow<'_, [u8]> {
-    if s.is_ascii() {
-        return Cow::Borrowed(s.as_bytes());
-    }
-    match s
-        .chars()
-        .map(|c| u8::try_from(u32::from(c)).ok())
-        .collect::<Option<Vec<u8>>>()
-    {
-        Some(bytes) => Cow::Owned(bytes),
-        None => Cow::Borrowed(s.as_bytes()),
-    }
+    corsgate::latin1::encode(s).unwrap_or(Cow::Borrowed(s.as_bytes()))
 }
 
 /// Header text, decoded as Latin-1 (the inverse of [`text_bytes`]).

@@ -59,19 +59,19 @@ impl PyDjangoPolicy {
         };
         DjangoPolicy::compile(&config)
             .map(|policy| PyDjangoPolicy { policy })
-            .map_err(|e| crate::config_error(py, &e))
+            .map_err(|e| crate::diagnostic::config_error(py, &e))
     }
 
     /// Risky settings (they behave as in django-cors-headers).
     #[getter]
-    fn warnings(&self, py: Python<'_>) -> PyResult<Vec<Py<crate::PyDiagnostic>>> {
-        crate::diagnostics(py, self.policy.warnings())
+    fn warnings(&self, py: Python<'_>) -> PyResult<Vec<Py<crate::diagnostic::PyDiagnostic>>> {
+        crate::diagnostic::diagnostics(py, self.policy.warnings())
     }
 
     /// What django-cors-headers' system checks reject (the middleware still serves).
     #[getter]
-    fn check_errors(&self, py: Python<'_>) -> PyResult<Vec<Py<crate::PyDiagnostic>>> {
-        crate::diagnostics(py, self.policy.check_errors())
+    fn check_errors(&self, py: Python<'_>) -> PyResult<Vec<Py<crate::diagnostic::PyDiagnostic>>> {
+        crate::diagnostic::diagnostics(py, self.policy.check_errors())
     }
 
     /// The `(status, headers)` of a preflight the middleware answers itself, or `None`.

@@ -122,7 +122,8 @@ impl PyFlaskPolicy {
             allow_private_network,
             origins_default,
         };
-        let policy = FlaskPolicy::compile(&config).map_err(|e| crate::config_error(py, &e))?;
+        let policy =
+            FlaskPolicy::compile(&config).map_err(|e| crate::diagnostic::config_error(py, &e))?;
         Ok(PyFlaskPolicy {
             policy,
             origin_regexes,
@@ -132,8 +133,8 @@ impl PyFlaskPolicy {
 
     /// Risky options (they behave as in flask-cors).
     #[getter]
-    fn warnings(&self, py: Python<'_>) -> PyResult<Vec<Py<crate::PyDiagnostic>>> {
-        crate::diagnostics(py, self.policy.warnings())
+    fn warnings(&self, py: Python<'_>) -> PyResult<Vec<Py<crate::diagnostic::PyDiagnostic>>> {
+        crate::diagnostic::diagnostics(py, self.policy.warnings())
     }
 
     /// The headers flask-cors adds to the response of this request (`environ` is the WSGI
