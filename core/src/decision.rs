@@ -56,6 +56,20 @@ pub enum ReasonCode {
 }
 
 impl ReasonCode {
+    /// Every code, in declaration order (the order of [`crate::StatsSnapshot`]'s counters).
+    pub const ALL: [ReasonCode; 10] = [
+        ReasonCode::MalformedOrigin,
+        ReasonCode::NullOriginNotAllowed,
+        ReasonCode::OriginNotAllowed,
+        ReasonCode::MalformedMethod,
+        ReasonCode::MethodNotAllowed,
+        ReasonCode::MalformedRequestHeaders,
+        ReasonCode::HeaderNotAllowed,
+        ReasonCode::RequestHeadersTooLarge,
+        ReasonCode::PrivateNetworkNotAllowed,
+        ReasonCode::RouteAmbiguous,
+    ];
+
     /// The stable snake_case code, such as `origin_not_allowed`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -187,6 +201,11 @@ pub(crate) trait Explain: Sync {
     fn denial(&self, _code: ReasonCode, preflight: bool) -> Denial {
         Denial::MissingAllowOrigin { preflight }
     }
+
+    /// The `path` of the route whose rules denied, empty for the top level.
+    fn route(&self) -> &str {
+        ""
+    }
 }
 
 impl fmt::Debug for Reason<'_> {
@@ -207,6 +226,12 @@ impl<'a> Reason<'a> {
     /// The offending value, as received (the origin, the method, the header name, …).
     pub fn value(&self) -> &'a [u8] {
         self.value
+    }
+
+    /// The `path` of the policy's route that denied (`/api/*`), empty for the top level (and
+    /// for the drop-in profiles, which have no routes).
+    pub fn route(&self) -> &'a str {
+        self.rules.route()
     }
 
     /// A one-line explanation with a hint where one helps; formats on demand (`to_string()`).

@@ -23,6 +23,7 @@ mod header;
 #[cfg(feature = "http")]
 pub mod http;
 mod lint;
+mod observe;
 mod profiles;
 mod request;
 mod response;
@@ -36,6 +37,9 @@ pub use decision::{Decision, Header, Kind, Reason, ReasonCode, Verdict, MAX_HEAD
 pub use diagnostic::{ConfigErrors, Diagnostic, DiagnosticCode, Profile, Severity};
 pub use header::names;
 pub use header::HeaderName;
+pub use observe::{
+    escaped, Count, DenialReport, Observer, RateLimiter, Stats, StatsSnapshot, STATS_SLOTS,
+};
 pub use profiles::{django, express, flask, starlette};
 pub use request::{Request, MAX_ACRH_BYTES, MAX_ACRH_LINES, REQUEST_HEADER_NAMES};
 pub use response::{

@@ -122,6 +122,7 @@ impl Rules {
             private_network: c.private_network,
             preflight_status,
             preflight_continue: c.preflight_continue,
+            route: Box::default(),
         }
     }
 

@@ -7,6 +7,10 @@ use crate::syntax::origin;
 use std::fmt;
 
 impl Explain for Rules {
+    fn route(&self) -> &str {
+        &self.route
+    }
+
     fn explain(&self, f: &mut fmt::Formatter<'_>, code: ReasonCode, value: &[u8]) -> fmt::Result {
         let v = String::from_utf8_lossy(value);
         match code {

@@ -154,7 +154,8 @@ fn compile_route(
             .hint("write an exact path (`/api/health`) or a prefix ending in `/*` (`/api/*`)"),
         );
     }
-    let rules = Rules::compile(&route.policy, prefix, d);
+    let mut rules = Rules::compile(&route.policy, prefix, d);
+    rules.route = route.path.as_str().into();
     Some((pattern?, rules))
 }
 
@@ -179,4 +180,6 @@ pub(crate) struct Rules {
     private_network: bool,
     preflight_status: u16,
     preflight_continue: bool,
+    /// The route's `path` as written; empty for the top level.
+    route: Box<str>,
 }
