@@ -35,7 +35,7 @@
 #![allow(unsafe_code)]
 
 use corsgate::express::{append_vary, ExpressPolicy};
-use corsgate::{Request, SharedPolicy};
+use corsgate::{latin1, Request, SharedPolicy, REQUEST_HEADER_NAMES};
 use napi::bindgen_prelude::{Env, Result, Unknown};
 use napi::sys;
 use std::cell::RefCell;
@@ -554,14 +554,6 @@ impl Profile for Express {
 /// requestPrivateNetwork, vary)`, the four CORS request headers each `undefined` or one line.
 pub(crate) struct Strict(pub(crate) Arc<SharedPolicy>);
 
-/// The request header names of [`Strict`]'s arguments 2 to 5, in that order.
-const STRICT_HEADERS: [&str; 4] = [
-    "origin",
-    "access-control-request-method",
-    "access-control-request-headers",
-    "access-control-request-private-network",
-];
-
 /// Where a header value's bytes are: the UTF-8 input as is, or converted to Latin-1.
 enum Bytes {
     Input(Range<usize>),
@@ -589,25 +581,25 @@ impl Profile for Strict {
 
         let text = std::str::from_utf8(buf).map_err(|_| c"corsgate: invalid UTF-8 from N-API")?;
         let slice = |r: &Option<Range<usize>>| r.clone().and_then(|r| text.get(r));
-        // Header values are the bytes Node decoded as Latin-1: characters up to U+00FF are
-        // single bytes (ASCII, the usual case, is used as is; so is text with characters
-        // above U+00FF, which no Latin-1 decoding made).
+        // Header values are the bytes Node decoded as Latin-1 (core's `latin1`): ASCII, the
+        // usual case, is used as is; so is text with characters above U+00FF, which no Latin-1
+        // decoding made.
         let latin1 = &mut input.latin1;
         let bytes = values.each_ref().map(|r| {
             let range = r.clone()?;
             let value = text.get(range.clone())?;
-            if value.is_ascii() || value.chars().any(|c| u32::from(c) > 0xFF) {
+            let start = latin1.len();
+            if value.is_ascii() || !latin1::encode_into(value, latin1) {
                 return Some(Bytes::Input(range));
             }
-            let start = latin1.len();
-            latin1.extend(value.chars().map(|c| u32::from(c) as u8));
             Some(Bytes::Latin1(start..latin1.len()))
         });
         let converted = bytes.iter().any(|b| matches!(b, Some(Bytes::Latin1(_))));
         let latin1 = &input.latin1[..];
         let method = slice(&method).unwrap_or("");
         let mut req = Request::new(method.as_bytes(), text.as_bytes().get(path).unwrap_or(b""));
-        for (name, value) in STRICT_HEADERS.iter().zip(&bytes) {
+        // Arguments 2 to 5 are the core's request headers, in its order.
+        for (name, value) in REQUEST_HEADER_NAMES.iter().zip(&bytes) {
             let value = match value {
                 Some(Bytes::Input(r)) => text.as_bytes().get(r.clone()),
                 Some(Bytes::Latin1(r)) => latin1.get(r.clone()),

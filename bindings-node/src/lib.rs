@@ -19,7 +19,10 @@ use corsgate::express::{
     ExpressConfig, ExpressOrigin, ExpressPolicy as CoreExpress, ExpressRequest, ListOption,
     OriginAnswer,
 };
-use corsgate::{ConfigErrors, Diagnostic, Format, Policy as CorePolicy, Request, SharedPolicy};
+use corsgate::{
+    latin1, ConfigErrors, Diagnostic, Format, HeaderName, Policy as CorePolicy, Request,
+    SharedPolicy, REQUEST_HEADER_NAMES,
+};
 use napi::bindgen_prelude::{Either, Env, Unknown};
 use napi_derive::napi;
 use std::borrow::Cow;
@@ -50,6 +53,25 @@ fn diagnostics(list: &[Diagnostic]) -> Vec<JsDiagnostic> {
             hint: d.hint.clone(),
         })
         .collect()
+}
+
+/// The header names JavaScript reads and writes, as the core spells them.
+#[napi(object)]
+pub struct HeaderNames {
+    /// The request headers the engine reads, lower case: `origin`,
+    /// `access-control-request-method`, `-headers`, `-private-network`.
+    pub request: Vec<String>,
+    /// `Vary`.
+    pub vary: String,
+}
+
+/// The core's header names (lib/headers.js): JavaScript keeps no list of its own.
+#[napi]
+pub fn header_names() -> HeaderNames {
+    HeaderNames {
+        request: REQUEST_HEADER_NAMES.map(String::from).to_vec(),
+        vary: HeaderName::Vary.canonical().to_string(),
+    }
 }
 
 /// The options of the `cors` package, as the JavaScript wrapper read them.
@@ -300,19 +322,11 @@ fn compile(source: &str, kind: &str) -> Result<CorePolicy, ConfigErrors> {
     }
 }
 
-/// The bytes a JavaScript header string stands for. Node decodes header bytes as Latin-1, so
-/// characters up to U+00FF are single bytes; ASCII (the usual case) is borrowed as is.
+/// The bytes a JavaScript header string stands for: Node decodes header bytes as Latin-1
+/// (core's `latin1`); text with a character above U+00FF, which no Latin-1 decoding made, is
+/// taken as its UTF-8.
 fn latin1(s: &str) -> Cow<'_, [u8]> {
-    if s.is_ascii() || s.chars().any(|c| u32::from(c) > 0xFF) {
-        Cow::Borrowed(s.as_bytes())
-    } else {
-        Cow::Owned(s.chars().map(|c| u32::from(c) as u8).collect())
-    }
-}
-
-/// Bytes back to the JavaScript string Node would have made of them (Latin-1).
-fn from_latin1(bytes: &[u8]) -> String {
-    bytes.iter().map(|&b| char::from(b)).collect()
+    latin1::encode(s).unwrap_or(Cow::Borrowed(s.as_bytes()))
 }
 
 /// One request header line as bytes: name and value.
@@ -412,7 +426,7 @@ impl Policy {
             body: d.body().to_string(),
             reason: d.reason().map(|r| JsReason {
                 code: r.code().as_str().to_string(),
-                value: from_latin1(r.value()),
+                value: latin1::decode(r.value()),
                 message: r.message().to_string(),
                 browser_reason: r.browser_reason().to_string(),
             }),
