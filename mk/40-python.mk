@@ -56,4 +56,5 @@ bench-python: python-build ## middleware overhead vs Starlette's, django-cors-he
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	$(PY) tests/python/bench/overhead.py
 	$(PY) tests/python/bench/django_flask.py
+	$(PY) tests/python/bench/checks.py
 	$(PY) tests/python/bench/throughput.py

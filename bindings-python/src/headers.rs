@@ -4,6 +4,7 @@ use crate::compat::text_bytes;
 use corsgate::Request;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 
 /// Bytes of a header name or value given as `bytes` or `str` (Latin-1 when it fits, as HTTP
@@ -123,4 +124,51 @@ pub(crate) fn path_bytes(path: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
         return Ok(b"/".to_vec());
     }
     header_bytes(path)
+}
+
+/// The WSGI environ keys (`HTTP_ORIGIN`, …) of the request headers the core reads, in
+/// [`corsgate::REQUEST_HEADER_NAMES`]' order, made once.
+fn cgi_keys(py: Python<'_>) -> &[Py<PyString>; 4] {
+    static KEYS: PyOnceLock<[Py<PyString>; 4]> = PyOnceLock::new();
+    KEYS.get_or_init(py, || {
+        corsgate::REQUEST_HEADER_NAMES.map(|name| {
+            let key = format!("HTTP_{}", name.to_ascii_uppercase().replace('-', "_"));
+            PyString::new(py, &key).unbind()
+        })
+    })
+}
+
+/// The CORS request header lines of a WSGI environ (or Django's `META`): names as the core
+/// spells them, values as bytes (a value that is not a `str` is absent).
+pub(crate) fn environ_lines(environ: &Bound<'_, PyDict>) -> PyResult<Vec<(&'static str, Vec<u8>)>> {
+    let py = environ.py();
+    let mut lines = Vec::new();
+    for (key, name) in cgi_keys(py).iter().zip(corsgate::REQUEST_HEADER_NAMES) {
+        if let Some(value) = environ.get_item(key.bind(py))? {
+            if let Ok(text) = value.cast::<PyString>() {
+                lines.push((name, text_bytes(&text.to_cow()?).into_owned()));
+            }
+        }
+    }
+    Ok(lines)
+}
+
+/// Every request header of a WSGI environ (`HTTP_*`, `CONTENT_TYPE`, `CONTENT_LENGTH`) as
+/// lower-case names and bytes, for a request-aware check.
+pub(crate) fn environ_all_lines(environ: &Bound<'_, PyDict>) -> PyResult<Vec<(Vec<u8>, Vec<u8>)>> {
+    let mut lines = Vec::new();
+    for (key, value) in environ.iter() {
+        let (Ok(key), Ok(value)) = (key.cast::<PyString>(), value.cast::<PyString>()) else {
+            continue;
+        };
+        let key = key.to_cow()?;
+        let name = match key.strip_prefix("HTTP_") {
+            Some(rest) => rest,
+            None if key == "CONTENT_TYPE" || key == "CONTENT_LENGTH" => &key,
+            None => continue,
+        };
+        let name = name.to_ascii_lowercase().replace('_', "-").into_bytes();
+        lines.push((name, text_bytes(&value.to_cow()?).into_owned()));
+    }
+    Ok(lines)
 }

@@ -8,6 +8,8 @@
 use pyo3::prelude::*;
 
 mod browser;
+mod cache;
+mod check;
 mod compat;
 mod decision;
 mod diagnostic;
@@ -36,6 +38,8 @@ fn _corsgate(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyReason>()?;
     m.add_class::<PyDiagnostic>()?;
     m.add_class::<Pending>()?;
+    m.add_class::<check::OriginRequest>()?;
+    m.add_class::<strict::Awaiting>()?;
     django::register(m)?;
     flask::register(m)?;
     m.add_function(wrap_pyfunction!(browser::browser_check, m)?)?;

@@ -1,12 +1,12 @@
 //! `corsgate.Policy` and `corsgate.SharedPolicy`: the strict engine for Python.
 
-use crate::compat::text_bytes;
+use crate::check::{cache_of, OriginCheck};
 use crate::decision::{decision_to_py, PyDecision};
 use crate::diagnostic::{config_error, diagnostics, PyDiagnostic};
-use crate::headers::{header_lines, owned_request, path_bytes};
+use crate::headers::{environ_all_lines, environ_lines, header_lines, owned_request, path_bytes};
 use crate::keys::compile_keys;
 use crate::pending::{answered, pending_from};
-use crate::strict::{check_verdict_callable, Strict};
+use crate::strict::{origin_request, Strict};
 use corsgate::{ConfigErrors, Format, Policy};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -25,7 +25,7 @@ impl PyPolicy {
             Ok(policy) => Ok(PyPolicy {
                 state: Strict {
                     policy: Arc::new(policy),
-                    verdict: None,
+                    check: None,
                 },
             }),
             Err(e) => Err(config_error(py, &e)),
@@ -36,22 +36,56 @@ impl PyPolicy {
 #[pymethods]
 impl PyPolicy {
     #[new]
-    #[pyo3(signature = (*, allow_origin = None, **keys))]
+    #[pyo3(signature = (
+        *,
+        allow_origin = None,
+        allow_request = None,
+        check_timeout = 1.0,
+        cache_ttl = None,
+        cache_size = 1024,
+        **keys,
+    ))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
         allow_origin: Option<Py<PyAny>>,
+        allow_request: Option<Py<PyAny>>,
+        check_timeout: f64,
+        cache_ttl: Option<f64>,
+        cache_size: usize,
         keys: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<PyPolicy> {
-        if let Some(f) = &allow_origin {
-            check_verdict_callable(f.bind(py))?;
-        }
+        let cache = cache_of(py, cache_ttl, cache_size)?;
+        let check = OriginCheck::new(py, allow_origin, allow_request, check_timeout, cache)?;
         let result = match keys {
             Some(k) => compile_keys(k)?,
             None => Policy::from_json("{}"),
         };
         let mut policy = Self::wrap(py, result)?;
-        policy.state.verdict = allow_origin;
+        policy.state.check = check.map(Arc::new);
         Ok(policy)
+    }
+
+    /// Whether the origin check is an `async def` (only the ASGI middleware awaits it).
+    #[getter]
+    fn is_async(&self) -> bool {
+        self.state.check.as_ref().is_some_and(|c| c.is_async)
+    }
+
+    /// Forgets the cached answer of `origin`, or every cached answer (see `cache_ttl`).
+    #[pyo3(signature = (origin = None))]
+    fn invalidate(&self, origin: Option<&str>) {
+        let cache = self.state.check.as_ref().and_then(|c| c.cache.as_ref());
+        if let Some(cache) = cache {
+            cache.clear(origin.map(|o| crate::compat::text_bytes(o)).as_deref());
+        }
+    }
+
+    /// How many origins the cache holds now (0 without a cache).
+    #[getter]
+    fn cached_origins(&self) -> usize {
+        let cache = self.state.check.as_ref().and_then(|c| c.cache.as_ref());
+        cache.map_or(0, |c| c.len())
     }
 
     /// Reads a policy file (`.json`, or TOML otherwise).
@@ -77,7 +111,7 @@ impl PyPolicy {
     #[getter]
     fn warnings(&self, py: Python<'_>) -> PyResult<Vec<Py<PyDiagnostic>>> {
         let mut list = self.state.policy.warnings().to_vec();
-        if self.state.verdict.is_some() {
+        if self.state.check.is_some() {
             // The callable allows origins the core cannot see.
             list.retain(|d| d.code != "no_origins");
         }
@@ -96,7 +130,10 @@ impl PyPolicy {
     ) -> PyResult<PyDecision> {
         let lines = header_lines(headers)?;
         let req = owned_request(method.as_bytes(), path.as_bytes(), &lines);
-        let d = self.state.evaluate(py, req)?;
+        let d = self.state.evaluate(py, req, || {
+            let slices: Vec<(&[u8], &[u8])> = lines.iter().map(|(n, v)| (&n[..], &v[..])).collect();
+            origin_request(py, method, path.as_bytes(), &slices)
+        })?;
         decision_to_py(py, &d)
     }
 
@@ -113,21 +150,25 @@ impl PyPolicy {
         self.state.asgi(py, method, headers, &path)
     }
 
-    /// For the WSGI middleware: evaluates CGI-style headers; `(status, headers)` of a
-    /// preflight to answer, a `Pending`, or `None`.
+    /// For the WSGI middleware: evaluates a WSGI environ (or Django's `META`); `(status,
+    /// headers)` of a preflight to answer, or a `Pending`.
     fn _wsgi<'py>(
         &self,
         py: Python<'py>,
         method: &str,
-        headers: Vec<(String, String)>,
+        environ: &Bound<'py, PyDict>,
         path: &str,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let lines: Vec<(Vec<u8>, Vec<u8>)> = headers
-            .iter()
-            .map(|(n, v)| (n.as_bytes().to_vec(), text_bytes(v).into_owned()))
-            .collect();
-        let req = owned_request(method.as_bytes(), path.as_bytes(), &lines);
-        let d = self.state.evaluate(py, req)?;
+        let lines = environ_lines(environ)?;
+        let mut req = corsgate::Request::new(method.as_bytes(), path.as_bytes());
+        for (name, value) in &lines {
+            req.add_header(name.as_bytes(), value);
+        }
+        let d = self.state.evaluate(py, req, || {
+            let all = environ_all_lines(environ)?;
+            let slices: Vec<(&[u8], &[u8])> = all.iter().map(|(n, v)| (&n[..], &v[..])).collect();
+            origin_request(py, method, path.as_bytes(), &slices)
+        })?;
         if let Some((status, lines)) = answered(&d) {
             let list: Vec<(String, String)> = lines
                 .into_iter()
@@ -211,9 +252,9 @@ impl PySharedPolicy {
         &self,
         py: Python<'py>,
         method: &str,
-        headers: Vec<(String, String)>,
+        environ: &Bound<'py, PyDict>,
         path: &str,
     ) -> PyResult<Bound<'py, PyAny>> {
-        self.load_ref(py)?.get()._wsgi(py, method, headers, path)
+        self.load_ref(py)?.get()._wsgi(py, method, environ, path)
     }
 }

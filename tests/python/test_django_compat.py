@@ -309,3 +309,27 @@ def test_risky_settings_warn_when_the_middleware_starts() -> None:
         pytest.warns(SecurityWarning, match="every origin is reflected with credentials"),
     ):
         CorsMiddleware(plain_view)
+
+
+def test_strict_policy_with_a_sync_request_check_and_an_async_one_refused() -> None:
+    from corsgate import OriginRequest, Policy
+
+    def check(request: OriginRequest) -> bool:
+        return request.path.startswith("/api/") and request.header("x-tenant") == "a"
+
+    factory = RequestFactory()
+    with override_settings(CORSGATE_POLICY=Policy(allow_request=check)):
+        mw = CorsMiddleware(plain_view)
+        allowed = mw(factory.get("/api/x", HTTP_ORIGIN=EVIL, HTTP_X_TENANT="a"))
+        assert allowed["Access-Control-Allow-Origin"] == EVIL
+        denied = mw(factory.get("/other", HTTP_ORIGIN=EVIL, HTTP_X_TENANT="a"))
+        assert "Access-Control-Allow-Origin" not in denied
+
+    async def lookup(origin: str) -> bool:
+        return True
+
+    with (
+        override_settings(CORSGATE_POLICY=Policy(allow_origin=lookup)),
+        pytest.raises(ImproperlyConfigured, match="cannot await"),
+    ):
+        CorsMiddleware(plain_view)

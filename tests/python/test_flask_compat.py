@@ -266,3 +266,26 @@ def test_strict_policy_answers_preflights_before_flask(tmp_path: Any) -> None:
     r = client.get("/api/items", headers={"Origin": A})
     assert r.headers["Access-Control-Allow-Origin"] == A
     assert r.headers["Vary"] == "Origin"
+
+
+def test_strict_policy_with_a_sync_origin_check_and_an_async_one_refused() -> None:
+    from corsgate import Policy
+
+    app = Flask("checked")
+
+    @app.route("/items")
+    def items() -> str:
+        return "items"
+
+    corsgate.flask.CORS(app, policy=Policy(allow_origin=lambda origin: origin == A))
+    client = app.test_client()
+    assert client.get("/items", headers={"Origin": A}).headers["Access-Control-Allow-Origin"] == A
+    assert (
+        "Access-Control-Allow-Origin" not in client.get("/items", headers={"Origin": EVIL}).headers
+    )
+
+    async def lookup(origin: str) -> bool:
+        return True
+
+    with pytest.raises(TypeError, match="cannot await"):
+        corsgate.flask.CORS(Flask("async"), policy=Policy(allow_origin=lookup))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from ._corsgate import (
     Decision,
     Diagnostic,
+    OriginRequest,
     Policy,
     Reason,
     SharedPolicy,
@@ -23,6 +24,7 @@ __all__ = [
     "ConfigError",
     "Decision",
     "Diagnostic",
+    "OriginRequest",
     "Policy",
     "Reason",
     "SecurityWarning",

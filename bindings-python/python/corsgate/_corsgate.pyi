@@ -1,7 +1,7 @@
 """Type stubs of the compiled extension ``corsgate._corsgate``."""
 
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, final
 
 __version__: str
@@ -71,13 +71,50 @@ class Pending:
 AsgiAnswer = tuple[int, list[tuple[bytes, bytes]], bytes]
 
 @final
+class OriginRequest:
+    """What a request-aware check (``allow_request``) receives."""
+
+    @property
+    def method(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def origin(self) -> str: ...
+    @property
+    def headers(self) -> list[tuple[str, str]]: ...
+    def header(self, name: str) -> str | None: ...
+
+@final
+class Awaiting:
+    """An async origin check the ASGI middleware awaits, then finishes."""
+
+    @property
+    def awaitable(self) -> Awaitable[object]: ...
+    @property
+    def timeout(self) -> float: ...
+    def finish(
+        self,
+        answer: object,
+        method: str,
+        headers: Iterable[Sequence[bytes]],
+        path: bytes | str | None,
+        timed_out: bool = False,
+    ) -> AsgiAnswer | Pending: ...
+
+@final
 class Policy:
     """A compiled CORS policy with corsgate's strict semantics."""
 
     def __init__(
         self,
         *,
-        allow_origin: Callable[[str], bool] | None = None,
+        allow_origin: Callable[[str], bool] | Callable[[str], Awaitable[bool]] | None = None,
+        allow_request: Callable[[OriginRequest], bool]
+        | Callable[[OriginRequest], Awaitable[bool]]
+        | None = None,
+        check_timeout: float = 1.0,
+        cache_ttl: float | None = None,
+        cache_size: int = 1024,
         origins: Sequence[str] = ...,
         origin_regexes: Sequence[str] = ...,
         allow_null_origin: bool = ...,
@@ -100,13 +137,18 @@ class Policy:
     def from_toml(text: str) -> Policy: ...
     @property
     def warnings(self) -> list[Diagnostic]: ...
+    @property
+    def is_async(self) -> bool: ...
+    @property
+    def cached_origins(self) -> int: ...
+    def invalidate(self, origin: str | None = None) -> None: ...
     def evaluate(self, method: str, headers: Headers, path: str = "/") -> Decision: ...
     def _asgi(
         self, method: str, headers: Iterable[Sequence[bytes]], path: bytes | str | None
-    ) -> AsgiAnswer | Pending | None: ...
+    ) -> AsgiAnswer | Pending | Awaiting: ...
     def _wsgi(
-        self, method: str, headers: list[tuple[str, str]], path: str
-    ) -> tuple[int, list[tuple[str, str]]] | Pending | None: ...
+        self, method: str, environ: Mapping[str, Any], path: str
+    ) -> tuple[int, list[tuple[str, str]]] | Pending: ...
 
 @final
 class SharedPolicy:
@@ -118,10 +160,10 @@ class SharedPolicy:
     def evaluate(self, method: str, headers: Headers, path: str = "/") -> Decision: ...
     def _asgi(
         self, method: str, headers: Iterable[Sequence[bytes]], path: bytes | str | None
-    ) -> AsgiAnswer | Pending | None: ...
+    ) -> AsgiAnswer | Pending | Awaiting: ...
     def _wsgi(
-        self, method: str, headers: list[tuple[str, str]], path: str
-    ) -> tuple[int, list[tuple[str, str]]] | Pending | None: ...
+        self, method: str, environ: Mapping[str, Any], path: str
+    ) -> tuple[int, list[tuple[str, str]]] | Pending: ...
 
 @final
 class StarlettePolicy:

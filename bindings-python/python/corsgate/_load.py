@@ -25,6 +25,18 @@ def load_policy(policy: PolicyLike) -> Policy | SharedPolicy:
     )
 
 
+def require_sync(policy: Policy | SharedPolicy, where: str) -> Policy | SharedPolicy:
+    """``policy``, unless its origin check is ``async def``: ``where`` cannot await it."""
+    current = policy.load() if isinstance(policy, SharedPolicy) else policy
+    if current.is_async:
+        raise TypeError(
+            f"allow_origin/allow_request is an async function, which {where} cannot await "
+            "(fix: pass a synchronous function, or serve the app through "
+            "corsgate.asgi.CORSMiddleware, which awaits it)"
+        )
+    return policy
+
+
 def warn_all(found: list[Diagnostic], stacklevel: int) -> None:
     """Emits each lint warning once, as a ``SecurityWarning``."""
     for diagnostic in found:

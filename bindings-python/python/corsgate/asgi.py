@@ -5,15 +5,17 @@ Replace ``from starlette.middleware.cors import CORSMiddleware`` with
 (status, body text, headers and their order, ``Vary``) are Starlette's, decided by the core's
 ``starlette`` profile. Pass ``policy=`` (a ``corsgate.Policy``, a ``corsgate.SharedPolicy`` or a
 policy file path) instead for corsgate's strict semantics. Works under asyncio and trio alike
-(it awaits nothing but the application and ``send``).
+(it awaits nothing but the application, ``send`` and an ``async def`` origin check, which it
+bounds by the policy's ``check_timeout``: a check that has not answered by then denies).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Iterable, MutableMapping
 from typing import Any, Callable, Union
 
-from ._corsgate import Pending, Policy, SharedPolicy, StarlettePolicy
+from ._corsgate import Awaiting, Pending, Policy, SharedPolicy, StarlettePolicy
 from ._load import PolicyLike, load_policy, policy_warnings, warn_all
 
 __all__ = ["ALL_METHODS", "CORSMiddleware"]
@@ -103,22 +105,46 @@ class CORSMiddleware:
             await self.app(scope, receive, send)
             return
         engine = self._engine
-        result: tuple[int, list[tuple[bytes, bytes]], bytes] | Pending | None
+        result: tuple[int, list[tuple[bytes, bytes]], bytes] | Pending | Awaiting
         if isinstance(engine, StarlettePolicy):
             result = engine._asgi(scope["method"], scope["headers"])
         else:
-            result = engine._asgi(
-                scope["method"], scope["headers"], scope.get("raw_path") or scope.get("path")
-            )
-        if result is None:
-            await self.app(scope, receive, send)
-            return
+            path = scope.get("raw_path") or scope.get("path")
+            result = engine._asgi(scope["method"], scope["headers"], path)
+            if type(result) is Awaiting:
+                answer, timed_out = await _bounded(result.awaitable, result.timeout)
+                result = result.finish(answer, scope["method"], scope["headers"], path, timed_out)
         if isinstance(result, tuple):
             status, headers, body = result
             await send({"type": "http.response.start", "status": status, "headers": headers})
             await send({"type": "http.response.body", "body": body})
             return
+        assert isinstance(result, Pending)
         await self.app(scope, receive, _CorsSend(send, result))
+
+
+async def _bounded(awaitable: Awaitable[object], timeout: float) -> tuple[object, bool]:
+    """What ``awaitable`` returns, and whether ``timeout`` seconds passed first (then it is
+    cancelled). asyncio, else trio: the event loops ASGI servers run."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        import trio
+
+        with trio.move_on_after(timeout) as scope:
+            return await awaitable, False
+        assert scope.cancelled_caught
+        return None, True
+    try:
+        if _asyncio_timeout is None:  # Python < 3.11: a task per check
+            return await asyncio.wait_for(awaitable, timeout), False
+        async with _asyncio_timeout(timeout):  # a timer, no task
+            return await awaitable, False
+    except asyncio.TimeoutError:
+        return None, True
+
+
+_asyncio_timeout = getattr(asyncio, "timeout", None)
 
 
 class _CorsSend:

@@ -14,21 +14,13 @@ from typing import TYPE_CHECKING, Callable
 from urllib.parse import quote
 
 from ._corsgate import Policy, SharedPolicy
-from ._load import PolicyLike, load_policy, policy_warnings, warn_all
+from ._load import PolicyLike, load_policy, policy_warnings, require_sync, warn_all
 
 if TYPE_CHECKING:
     from _typeshed import OptExcInfo
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 __all__ = ["CORSMiddleware"]
-
-_CORS_ENVIRON = (
-    ("HTTP_ORIGIN", "origin"),
-    ("HTTP_ACCESS_CONTROL_REQUEST_METHOD", "access-control-request-method"),
-    ("HTTP_ACCESS_CONTROL_REQUEST_HEADERS", "access-control-request-headers"),
-    ("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK", "access-control-request-private-network"),
-)
-
 
 _STATUS_CLASSES = {1: "Informational", 2: "Successful", 3: "Redirection", 4: "Client Error"}
 
@@ -56,7 +48,7 @@ class CORSMiddleware:
 
     def __init__(self, app: WSGIApplication, policy: PolicyLike) -> None:
         self.app = app
-        self._policy: Policy | SharedPolicy = load_policy(policy)
+        self._policy: Policy | SharedPolicy = require_sync(load_policy(policy), "corsgate.wsgi")
         warn_all(policy_warnings(self._policy), stacklevel=2)
 
     @property
@@ -67,15 +59,12 @@ class CORSMiddleware:
     @policy.setter
     def policy(self, policy: PolicyLike) -> None:
         """Swaps the policy atomically: each request uses the policy it started with."""
-        loaded = load_policy(policy)
+        loaded = require_sync(load_policy(policy), "corsgate.wsgi")
         warn_all(policy_warnings(loaded), stacklevel=2)
         self._policy = loaded
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        headers = [(name, environ[key]) for key, name in _CORS_ENVIRON if key in environ]
-        result = self._policy._wsgi(environ.get("REQUEST_METHOD", "GET"), headers, _path(environ))
-        if result is None:
-            return self.app(environ, start_response)
+        result = self._policy._wsgi(environ.get("REQUEST_METHOD", "GET"), environ, _path(environ))
         if isinstance(result, tuple):
             status, answer = result
             start_response(_status_line(status), answer)

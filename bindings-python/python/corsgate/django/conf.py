@@ -154,6 +154,18 @@ def _strict(state: State) -> None:
     except OSError as e:
         state.errors.append(_error("policy", f"CORSGATE_POLICY: cannot read {value!s}: {e}"))
         return
+    current = state.strict.load() if isinstance(state.strict, SharedPolicy) else state.strict
+    if current.is_async:
+        state.errors.append(
+            _error(
+                "policy",
+                "CORSGATE_POLICY: its allow_origin/allow_request is an async function, which "
+                "corsgate.django cannot await",
+                "pass a synchronous function (the Django middleware calls it in the request's "
+                "thread or event loop)",
+            )
+        )
+        return
     lint = (
         state.strict.load().warnings
         if isinstance(state.strict, SharedPolicy)

@@ -19,7 +19,7 @@ from django.utils.cache import patch_vary_headers
 
 from .._corsgate import DjangoPolicy, Pending
 from .._errors import SecurityWarning
-from ..wsgi import _CORS_ENVIRON, _path
+from ..wsgi import _path
 from . import conf
 
 __all__ = ["CorsMiddleware"]
@@ -129,8 +129,7 @@ def _strict_before(state: conf.State, request: HttpRequest) -> HttpResponseBase 
     """The strict engine: a preflight's answer, the headers to merge later, or None."""
     assert state.strict is not None
     meta = request.META
-    headers = [(name, meta[key]) for key, name in _CORS_ENVIRON if key in meta]
-    result = state.strict._wsgi(meta.get("REQUEST_METHOD", "GET"), headers, _path(meta))
+    result = state.strict._wsgi(meta.get("REQUEST_METHOD", "GET"), meta, _path(meta))
     if not isinstance(result, tuple):
         return result
     status, answer = result
