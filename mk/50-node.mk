@@ -1,7 +1,8 @@
 # Node package (bindings-node/, guide docs/node.md): npm ci of the pinned dev dependencies
-# (@napi-rs/cli, cors 2.8.5, express 5 and 4, connect, typescript, autocannon), the addon
-# built with `napi build`, then node:test (shared vectors, the cors compatibility matrix, real
-# Express/Connect/node:http servers), tsc --strict on the examples and a fresh
+# (@napi-rs/cli, cors 2.8.5, express 5 and 4, connect, fastify 5 + @fastify/cors 11, koa 3 +
+# @koa/cors 5, typescript, autocannon), the addon built with `napi build`, then node:test
+# (shared vectors, the cors, @fastify/cors and @koa/cors compatibility matrices, real
+# Express/Connect/Koa/node:http servers), tsc --strict on the examples and a fresh
 # `npm install ./bindings-node` in a scratch project.
 #
 # cargo builds into target/node (not the shared target/): the Node build never waits on the
@@ -33,6 +34,8 @@ test-node: node-build ## node:test (vectors, cors matrix, Express/Connect/http s
 	  npm install $(NODE_DIR) --no-audit --no-fund --loglevel=error && \
 	  node $(NODE_DIR)/test/fresh-install.js
 
-bench-node: node-build ## middleware time vs cors, Express throughput with autocannon (docs/BENCHMARKS.md)
+bench-node: node-build ## middleware time vs cors, @fastify/cors, @koa/cors; Express throughput with autocannon (docs/BENCHMARKS.md)
 	cd $(NODE_DIR) && node --no-warnings bench/middleware.js
+	cd $(NODE_DIR) && node --no-warnings bench/fastify.js
+	cd $(NODE_DIR) && node --no-warnings bench/koa.js
 	cd $(NODE_DIR) && node --no-warnings bench/express.js 5 7

@@ -1,5 +1,5 @@
 //! The diagnostic code tables of docs/policy.md (strict), docs/python.md (starlette, django,
-//! flask) and docs/node.md (express) list exactly the codes of `DiagnosticCode` each profile
+//! flask) and docs/node.md (express, fastify, koa) list exactly the codes of `DiagnosticCode` each profile
 //! reports, with the severity it gives them.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -55,7 +55,15 @@ fn the_docs_list_every_code_each_profile_reports() {
     assert_eq!(python[4], catalogue(Profile::Flask, Severity::Error));
     assert_eq!(python[5], catalogue(Profile::Flask, Severity::Warning));
     let node = tables("node.md");
-    assert_eq!(node.len(), 2, "node.md: an errors and a warnings table");
+    assert_eq!(
+        node.len(),
+        5,
+        "node.md: errors and warnings of the cors drop-in, of the Fastify drop-in, then the Koa warnings"
+    );
     assert_eq!(node[0], catalogue(Profile::Express, Severity::Error));
     assert_eq!(node[1], catalogue(Profile::Express, Severity::Warning));
+    assert_eq!(node[2], catalogue(Profile::Fastify, Severity::Error));
+    assert_eq!(node[3], catalogue(Profile::Fastify, Severity::Warning));
+    assert!(catalogue(Profile::Koa, Severity::Error).is_empty());
+    assert_eq!(node[4], catalogue(Profile::Koa, Severity::Warning));
 }

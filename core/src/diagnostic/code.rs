@@ -16,6 +16,10 @@ pub enum Profile {
     Django,
     /// The flask-cors drop-in (docs/python.md).
     Flask,
+    /// The `@fastify/cors` drop-in (docs/node.md).
+    Fastify,
+    /// The `@koa/cors` drop-in (docs/node.md).
+    Koa,
 }
 
 /// Whether a diagnostic stops compilation.
@@ -65,10 +69,10 @@ catalogue! {
     /// A key corsgate does not know.
     UnknownKey = "unknown_key", [Strict: Error];
     /// A value of the wrong type.
-    InvalidType = "invalid_type", [Strict: Error, Express: Error];
+    InvalidType = "invalid_type", [Strict: Error, Express: Error, Fastify: Error];
     /// `*` among the origins with credentials.
     WildcardOriginWithCredentials = "wildcard_origin_with_credentials",
-        [Strict: Error, Starlette: Warning, Express: Warning, Django: Warning, Flask: Warning];
+        [Strict: Error, Starlette: Warning, Express: Warning, Django: Warning, Flask: Warning, Fastify: Warning];
     /// `*` together with other origins.
     WildcardOriginMixed = "wildcard_origin_mixed", [Strict: Error];
     /// An origin with a trailing slash.
@@ -132,13 +136,15 @@ catalogue! {
     /// A configured value that cannot be sent in a header (Starlette).
     ValueNotAscii = "value_not_ascii", [Starlette: Error, Django: Error, Flask: Error];
     /// An `optionsSuccessStatus` that is not an integer in 100..=999 (Express).
-    InvalidStatus = "invalid_status", [Express: Error];
+    InvalidStatus = "invalid_status", [Express: Error, Fastify: Error];
+    /// A `hook` the `@fastify/cors` plugin does not know (Fastify).
+    InvalidHook = "invalid_hook", [Fastify: Error];
     /// A regex with an unescaped `.` between host characters.
     RegexUnescapedDot = "regex_unescaped_dot",
-        [Strict: Warning, Starlette: Warning, Express: Warning, Django: Warning, Flask: Warning];
+        [Strict: Warning, Starlette: Warning, Express: Warning, Django: Warning, Flask: Warning, Fastify: Warning];
     /// A RegExp origin without `^` or `$` (Express); a Python regex without `$`, matched with
     /// `re.match` from the start only (Django, Flask).
-    RegexUnanchored = "regex_unanchored", [Express: Warning, Django: Warning, Flask: Warning];
+    RegexUnanchored = "regex_unanchored", [Express: Warning, Django: Warning, Flask: Warning, Fastify: Warning];
     /// `allowedHeaders` `*` without `Authorization`, which `*` covers in browsers only (Express).
     WildcardHeadersWithoutAuthorization = "wildcard_headers_without_authorization", [Express: Warning];
     /// `max_age` above a browser's cap (Chromium 7200 s, Safari 600 s).
@@ -147,7 +153,7 @@ catalogue! {
     NullOriginAllowed = "null_origin_allowed", [Strict: Warning, Starlette: Warning, Django: Warning];
     /// Private Network Access enabled.
     PrivateNetworkEnabled = "private_network_enabled",
-        [Strict: Warning, Starlette: Warning, Django: Warning, Flask: Warning];
+        [Strict: Warning, Starlette: Warning, Django: Warning, Flask: Warning, Koa: Warning];
     /// A wildcard over a shared-hosting suffix.
     WildcardSharedHosting = "wildcard_shared_hosting", [Strict: Warning];
     /// A wildcard over a suffix whose top-level domain is not a known one.
@@ -163,7 +169,7 @@ catalogue! {
     /// An origin entry browsers never send (Starlette).
     OriginNeverMatches = "origin_never_matches", [Starlette: Warning, Flask: Warning];
     /// Credentials with every origin reflected (Express).
-    CredentialsWithReflectedOrigin = "credentials_with_reflected_origin", [Express: Warning];
+    CredentialsWithReflectedOrigin = "credentials_with_reflected_origin", [Express: Warning, Fastify: Warning, Koa: Warning];
     /// `send_wildcard` with `supports_credentials` and `origins='*'` (Flask; flask-cors
     /// raises too).
     SendWildcardWithCredentials = "send_wildcard_with_credentials", [Flask: Error];

@@ -481,7 +481,13 @@ fn lint(config: &ExpressConfig, d: &mut Diagnostics) {
             _ => {}
         }
     }
-    for (path, source) in &config.origin_regexes {
+    lint_js_regexes("the cors package", &config.origin_regexes, d);
+}
+
+/// The RegExp origins' lint of the Node drop-ins: `regex_unanchored` (`peer` tests them
+/// anywhere in the origin) and `regex_unescaped_dot`, each at its path.
+pub(crate) fn lint_js_regexes(peer: &str, regexes: &[(String, String)], d: &mut Diagnostics) {
+    for (path, source) in regexes {
         let starts = source.starts_with('^');
         let ends = source.ends_with('$') && !source.ends_with("\\$");
         if !starts || !ends {
@@ -490,7 +496,7 @@ fn lint(config: &ExpressConfig, d: &mut Diagnostics) {
                     path.clone(),
                     DiagnosticCode::RegexUnanchored,
                     format!(
-                        "/{source}/ is not anchored at {}: the cors package tests it anywhere in the origin, so {} matches too",
+                        "/{source}/ is not anchored at {}: {peer} tests it anywhere in the origin, so {} matches too",
                         match (starts, ends) {
                             (false, false) => "either end",
                             (false, true) => "the start",

@@ -3,6 +3,8 @@
 
 pub mod django;
 pub mod express;
+pub mod fastify;
 pub mod flask;
+pub mod koa;
 mod pycompat;
 pub mod starlette;
