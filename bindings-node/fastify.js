@@ -6,8 +6,8 @@
 
 const native = require('./lib/native.js');
 const corsgate = require('./index.js');
-
-const { CorsgateConfigError } = corsgate;
+const { CorsgateConfigError, emitSecurityWarnings } = require('./lib/errors.js');
+const { ORIGIN, REQUEST_METHOD, REQUEST_HEADERS, VARY, ownHeader } = require('./lib/headers.js');
 
 /** The defaults of @fastify/cors, merged under the options as it does. */
 const DEFAULTS = Object.freeze({
@@ -29,8 +29,6 @@ const PAYLOAD_HOOKS = ['preSerialization', 'preParsing'];
 
 /** Plans remembered per response `Vary` value before that memo starts over. */
 const VARY_MEMO_SIZE = 256;
-
-const hasOwn = Object.prototype.hasOwnProperty;
 
 /** An integer `cacheControl` of the top-level options (`max-age=<n>`, formatted by the core). */
 class MaxAge {
@@ -117,14 +115,9 @@ function answerCode(resolved, requestOrigin) {
   return originAllowed(requestOrigin, resolved) ? 6 : 5;
 }
 
-/** A request header as the request itself carries it (an own property). */
-function ownHeader(headers, name) {
-  return hasOwn.call(headers, name) ? headers[name] : undefined;
-}
-
 /** The reply's `Vary` as `vary.js` reads it; undefined when falsy. */
 function replyVary(reply) {
-  const v = reply.getHeader('Vary');
+  const v = reply.getHeader(VARY);
   if (!v) return undefined;
   return Array.isArray(v) ? v.join(', ') : String(v);
 }
@@ -136,7 +129,7 @@ function toPlan(out) {
   for (let i = 3; i < out.length; i += 2) {
     const value = out[i + 1];
     const kind = value[0];
-    if (out[i] === 'Vary') vary = true;
+    if (out[i] === VARY) vary = true;
     headers.push(out[i], kind === 'c' ? 0 : kind === 'o' ? 1 : kind === 'h' ? 2 : 3, value.slice(1));
   }
   return { action: out[0], status: Number(out[1]), body: out[2], headers, vary };
@@ -182,9 +175,9 @@ class Compiled {
 function requestFacts(req, headers) {
   return (
     (req.raw.method === 'OPTIONS' ? 1 : 0) |
-    (ownHeader(headers, 'origin') ? 2 : 0) |
-    (ownHeader(headers, 'access-control-request-method') ? 4 : 0) |
-    (ownHeader(headers, 'access-control-request-headers') !== undefined ? 8 : 0)
+    (ownHeader(headers, ORIGIN) ? 2 : 0) |
+    (ownHeader(headers, REQUEST_METHOD) ? 4 : 0) |
+    (ownHeader(headers, REQUEST_HEADERS) !== undefined ? 8 : 0)
   );
 }
 
@@ -198,9 +191,9 @@ function apply(plan, req, reply, next, headers, value, error) {
       kind === 0
         ? h[i + 2]
         : kind === 1
-          ? headers.origin
+          ? headers[ORIGIN]
           : kind === 2
-            ? headers['access-control-request-headers']
+            ? headers[REQUEST_HEADERS]
             : value,
     );
   }
@@ -259,10 +252,10 @@ function handle(fastify, c, req, reply, next) {
   const facts = requestFacts(req, headers);
   const origin = c.origin;
   if (c.originFn === null) {
-    const code = c.code !== 0 ? c.code : answerCode(origin, ownHeader(headers, 'origin'));
+    const code = c.code !== 0 ? c.code : answerCode(origin, ownHeader(headers, ORIGIN));
     return apply(c.plan(facts | (code << 4), reply), req, reply, next, headers, origin, undefined);
   }
-  resolveOrigin(fastify, origin, ownHeader(headers, 'origin'), (code, value, error) => {
+  resolveOrigin(fastify, origin, ownHeader(headers, ORIGIN), (code, value, error) => {
     apply(c.plan(facts | (code << 4), reply), req, reply, next, headers, value, error);
   });
   return undefined;
@@ -275,7 +268,7 @@ function handleOnce(fastify, options, req, reply, next) {
   const merged = routeCors === undefined ? options : { ...options, ...routeCors };
   const headers = req.headers;
   const facts = requestFacts(req, headers);
-  resolveOrigin(fastify, merged.origin, ownHeader(headers, 'origin'), (code, value, error) => {
+  resolveOrigin(fastify, merged.origin, ownHeader(headers, ORIGIN), (code, value, error) => {
     const out = native.FastifyPolicy.planOnce(coreOptions(merged, 'onRequest'), facts | (code << 4), replyVary(reply));
     if (typeof out[0] !== 'string') {
       next(new CorsgateConfigError(out, [], 'CORS options returned by the delegator'));
@@ -304,15 +297,6 @@ function addHook(fastify, hook, body) {
       body(req, reply, next);
     });
   }
-}
-
-function emitSecurityWarnings(warnings) {
-  if (warnings.length === 0) return;
-  const lines = warnings.map((d) => `${d.path ? `${d.path}: ` : ''}${d.message} [${d.code}]${d.hint ? ` (hint: ${d.hint})` : ''}`);
-  process.emitWarning(lines.join('\n'), {
-    type: 'CorsgateSecurityWarning',
-    code: `CORSGATE_${warnings[0].code.toUpperCase()}`,
-  });
 }
 
 /** Registers the hook of a delegator (a callback when it takes two arguments, else a Promise). */

@@ -1,5 +1,6 @@
-// Types of corsgate/koa: the @koa/cors 5 drop-in middleware.
+// Types of corsgate/koa: the @koa/cors 5 drop-in middleware and the strict engine's.
 import type { Context, Middleware } from 'koa';
+import corsgate = require('./index');
 
 declare namespace corsgateKoa {
   /** The options of @koa/cors 5. */
@@ -27,4 +28,14 @@ declare namespace corsgateKoa {
 
 /** `app.use(cors(options))`: the @koa/cors drop-in. */
 declare function corsgateKoa(options?: corsgateKoa.Options): Middleware;
+declare namespace corsgateKoa {
+  /** corsgate's strict engine: a `Policy`, its keys (docs/policy.md) or a policy file's path. */
+  function strict(
+    policy: corsgate.Policy | corsgate.PolicyConfig | string,
+    settings?: { onDenied?: (reason: Pick<corsgate.Reason, 'code' | 'message'>, req: Context['req']) => void },
+  ): Middleware;
+  const Policy: typeof corsgate.Policy;
+  const _default: typeof corsgateKoa;
+  export { _default as default };
+}
 export = corsgateKoa;

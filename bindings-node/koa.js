@@ -2,9 +2,13 @@
 // corsgate/koa: a drop-in for @koa/cors 5 (`app.use(require('corsgate/koa')(options))`). The
 // Rust core's `koa` profile shapes every answer; JavaScript awaits the origin and credentials
 // functions and remembers the core's plans by the facts they depend on (plus the response's
-// `Vary`), never by the request's strings, which the plans only refer to.
+// `Vary`), never by the request's strings, which the plans only refer to. `strict` runs
+// corsgate's own engine.
 
 const native = require('./lib/native.js');
+const { emitSecurityWarnings } = require('./lib/errors.js');
+const { Policy, middleware } = require('./index.js');
+const { ORIGIN, REQUEST_METHOD, REQUEST_HEADERS, REQUEST_PRIVATE_NETWORK, existingVary, ownHeader } = require('./lib/headers.js');
 
 /** The defaults of @koa/cors, merged under the options as it does. */
 const DEFAULTS = Object.freeze({ allowMethods: 'GET,HEAD,PUT,POST,DELETE,PATCH', secureContext: false });
@@ -15,26 +19,15 @@ const VARY_MEMO_SIZE = 256;
 /** The plan whose facts say "origin skipped": only the merged `Vary`. */
 const SKIP = 0;
 
-const hasOwn = Object.prototype.hasOwnProperty;
-
 /** A request header as `ctx.get` reads it (`''` when absent), own properties only. */
 function header(headers, name) {
-  return (hasOwn.call(headers, name) && headers[name]) || '';
+  return ownHeader(headers, name) || '';
 }
 
 /** An option as @koa/cors keeps it: arrays joined with `,`; falsy values send nothing. */
 function text(v) {
   const joined = Array.isArray(v) ? v.join(',') : v;
   return joined ? String(joined) : undefined;
-}
-
-function emitSecurityWarnings(warnings) {
-  if (warnings.length === 0) return;
-  const lines = warnings.map((d) => `${d.path ? `${d.path}: ` : ''}${d.message} [${d.code}]${d.hint ? ` (hint: ${d.hint})` : ''}`);
-  process.emitWarning(lines.join('\n'), {
-    type: 'CorsgateSecurityWarning',
-    code: `CORSGATE_${warnings[0].code.toUpperCase()}`,
-  });
 }
 
 /** A plan from the core's `[action, status, name, value, …]`. */
@@ -46,12 +39,6 @@ function toPlan(out) {
     headers.push(out[i], kind === 'c' ? 0 : kind === 'o' ? 1 : kind === 'h' ? 2 : 3, value.slice(1));
   }
   return { action: out[0], status: Number(out[1]), headers };
-}
-
-/** The response's `Vary` as the `vary` package reads it. */
-function responseVary(res) {
-  const v = res.getHeader('Vary') || '';
-  return Array.isArray(v) ? v.join(', ') : String(v);
 }
 
 /** `cors(options)`: @koa/cors's middleware, with the same answers. */
@@ -89,8 +76,8 @@ function koaCors(options) {
 
   return async function cors(ctx, next) {
     const headers = ctx.req.headers;
-    const requestOrigin = header(headers, 'origin');
-    const vary = responseVary(ctx.res);
+    const requestOrigin = header(headers, ORIGIN);
+    const vary = existingVary(ctx.res);
     // `Vary: Origin` first, before any option function runs (the first header of every plan).
     const skipped = planFor(SKIP, vary);
     ctx.set(skipped.headers[0], skipped.headers[2]);
@@ -111,9 +98,9 @@ function koaCors(options) {
     }
     const facts =
       (ctx.method === 'OPTIONS' ? 1 : 0) |
-      (header(headers, 'access-control-request-method') ? 2 : 0) |
-      (header(headers, 'access-control-request-headers') ? 4 : 0) |
-      (header(headers, 'access-control-request-private-network') ? 8 : 0) |
+      (header(headers, REQUEST_METHOD) ? 2 : 0) |
+      (header(headers, REQUEST_HEADERS) ? 4 : 0) |
+      (header(headers, REQUEST_PRIVATE_NETWORK) ? 8 : 0) |
       (originCode << 4) |
       (credentialsCode << 6);
     const plan = planFor(facts, vary);
@@ -122,7 +109,7 @@ function koaCors(options) {
     for (let i = 3; i < h.length; i += 3) {
       const kind = h[i + 1];
       const value =
-        kind === 0 ? h[i + 2] : kind === 1 ? requestOrigin : kind === 2 ? header(headers, 'access-control-request-headers') : origin;
+        kind === 0 ? h[i + 2] : kind === 1 ? requestOrigin : kind === 2 ? header(headers, REQUEST_HEADERS) : origin;
       ctx.set(h[i], value);
       if (set !== null) set[h[i]] = value;
     }
@@ -143,5 +130,29 @@ function koaCors(options) {
   };
 }
 
+/**
+ * `app.use(strict(policy, { onDenied }))`: corsgate's strict engine (a `Policy`, its keys, or
+ * a policy file's path) as Koa middleware: a preflight it answers ends the response.
+ */
+function strict(policy, settings) {
+  const mw = middleware(policy, settings);
+  return async function corsgateStrict(ctx, next) {
+    let passed = false;
+    let error = null;
+    mw(ctx.req, ctx.res, (err) => {
+      passed = true;
+      if (err) error = err;
+    });
+    if (error !== null) throw error;
+    if (!passed) {
+      ctx.respond = false; // answered here, with the core's status and headers
+      return undefined;
+    }
+    return await next();
+  };
+}
+
 module.exports = koaCors;
 module.exports.default = koaCors;
+module.exports.strict = strict;
+module.exports.Policy = Policy;

@@ -111,6 +111,7 @@ async function server(factory, sets) {
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+test.after(() => agent.destroy());
 
 function request(srv, method, path, headers) {
   return new Promise((resolve, reject) => {
@@ -145,11 +146,40 @@ test('generated option sets x requests over HTTP: identical status, header lines
   } finally {
     theirs.close();
     ours.close();
-    agent.destroy();
   }
 });
 
-test('ESM: the default export is the CommonJS factory', async () => {
+test('ESM: the default and named exports are the CommonJS ones', async () => {
   const esm = await import('../koa.mjs');
   assert.equal(esm.default, corsgate);
+  assert.equal(esm.strict, corsgate.strict);
+});
+
+test('strict engine over HTTP: preflights answered by the middleware, denials 403, Vary merged', async () => {
+  const app = new Koa();
+  const denied = [];
+  app.use(async (ctx, next) => {
+    ctx.set('Vary', 'Accept');
+    await next();
+  });
+  app.use(corsgate.strict({ origins: ['https://*.example.com'], methods: ['GET', 'PUT'] }, { onDenied: (r) => denied.push(r.code) }));
+  app.use((ctx) => {
+    ctx.body = 'ok';
+  });
+  const srv = http.createServer(app.callback());
+  await new Promise((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  try {
+    const pre = await request(srv, 'OPTIONS', '/x', { origin: 'https://t.example.com', 'access-control-request-method': 'PUT' });
+    assert.equal(pre.status, 204);
+    assert.deepEqual(pre.lines.find(([n]) => n.toLowerCase() === 'access-control-allow-methods'), ['Access-Control-Allow-Methods', 'PUT']);
+    const actual = await request(srv, 'GET', '/x', { origin: 'https://u.example.com' });
+    assert.equal(actual.status, 200);
+    assert.equal(actual.body, 'ok');
+    assert.deepEqual(actual.lines.find(([n]) => n.toLowerCase() === 'vary'), ['Vary', 'Accept, Origin']);
+    const bad = await request(srv, 'OPTIONS', '/x', { origin: 'https://evil.example.net', 'access-control-request-method': 'PUT' });
+    assert.equal(bad.status, 403);
+    assert.deepEqual(denied, ['origin_not_allowed']);
+  } finally {
+    srv.close();
+  }
 });
