@@ -23,7 +23,7 @@ const APACHE_MODULE = process.env.CORSGATE_APACHE_MODULE || path.join(ROOT, 'bui
 const APACHE_MODULES = process.env.APACHE_MODULES || '/usr/lib/apache2/modules';
 
 /** Every integration, in the order the table shows them. */
-const ALL = ['nginx', 'apache', 'asgi', 'wsgi', 'django', 'flask', 'express', 'c', 'axum', 'actix'];
+const ALL = ['nginx', 'apache', 'asgi', 'wsgi', 'django', 'flask', 'express', 'fastify', 'koa', 'c', 'axum', 'actix'];
 
 async function freePort() {
   const s = net.createServer();
@@ -76,6 +76,12 @@ async function spawnServer(name, cmd, args, port, options = {}) {
 const starters = {
   async express(port) {
     return spawnServer('express', process.execPath, [path.join(HERE, 'servers', 'express.js'), POLICY, String(port)], port);
+  },
+  async fastify(port) {
+    return spawnServer('fastify', process.execPath, [path.join(HERE, 'servers', 'fastify.js'), POLICY, String(port)], port);
+  },
+  async koa(port) {
+    return spawnServer('koa', process.execPath, [path.join(HERE, 'servers', 'koa.js'), POLICY, String(port)], port);
   },
   async asgi(port) {
     return spawnServer('asgi', PYTHON, [path.join(HERE, 'servers', 'apps.py'), 'asgi', POLICY, String(port)], port);
