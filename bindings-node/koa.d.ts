@@ -30,11 +30,11 @@ declare namespace corsgateKoa {
 declare function corsgateKoa(options?: corsgateKoa.Options): Middleware;
 declare namespace corsgateKoa {
   /** corsgate's strict engine: a `Policy`, its keys (docs/policy.md) or a policy file's path. */
-  function strict(
+  export function strict(
     policy: corsgate.Policy | corsgate.PolicyConfig | string,
     settings?: { onDenied?: (reason: Pick<corsgate.Reason, 'code' | 'message'>, req: Context['req']) => void },
   ): Middleware;
-  const Policy: typeof corsgate.Policy;
+  export const Policy: typeof corsgate.Policy;
   const _default: typeof corsgateKoa;
   export { _default as default };
 }

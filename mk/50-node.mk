@@ -1,8 +1,8 @@
 # Node package (bindings-node/, guide docs/node.md): npm ci of the pinned dev dependencies
 # (@napi-rs/cli, cors 2.8.5, express 5 and 4, connect, fastify 5 + @fastify/cors 11, koa 3 +
-# @koa/cors 5, typescript, autocannon), the addon built with `napi build`, then node:test
-# (shared vectors, the cors, @fastify/cors and @koa/cors compatibility matrices, real
-# Express/Connect/Koa/node:http servers), tsc --strict on the examples and a fresh
+# @koa/cors 5, hono 4 + @hono/node-server, typescript, autocannon), the addon built with `napi build`, then node:test
+# (shared vectors, the cors, @fastify/cors, @koa/cors and hono cors() compatibility matrices,
+# real Express/Connect/Koa/Hono/node:http servers), tsc --strict on the examples and a fresh
 # `npm install ./bindings-node` in a scratch project.
 #
 # cargo builds into target/node (not the shared target/): the Node build never waits on the

@@ -1,6 +1,6 @@
 // A Koa app with corsgate's @koa/cors drop-in (`tsc --noEmit --strict` checks it).
 import Koa from 'koa';
-import cors from 'corsgate/koa';
+import cors, { strict } from 'corsgate/koa';
 
 const allowed = new Set(['https://app.example.com', 'https://admin.example.com']);
 const app = new Koa();
@@ -17,4 +17,8 @@ app.use((ctx) => {
   ctx.body = { ok: true };
 });
 
-export { app };
+// The strict engine from a policy file, in a second app.
+const api = new Koa();
+api.use(strict('policy.toml', { onDenied: (reason, req) => console.warn(reason.code, req.headers.origin) }));
+
+export { app, api };

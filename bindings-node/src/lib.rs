@@ -12,8 +12,9 @@
 //!   `status\ncode\nmessage\nname1\nvalue1\n…`; `evaluate` returns the full decision with
 //!   its reason.
 //!
-//! The drop-ins for @fastify/cors and @koa/cors have their classes in [`fastify`] and [`koa`]
-//! (core's `fastify` and `koa` profiles): plans by request facts, which JavaScript remembers.
+//! The drop-ins for @fastify/cors, @koa/cors and hono's cors() have their classes in
+//! [`fastify`], [`koa`] and [`hono`] (core's profiles of the same names): plans by request
+//! facts, which JavaScript remembers.
 //!
 //! Compilation never throws: the objects carry their `errors` and `warnings`, and the
 //! JavaScript wrapper turns errors into a `CorsgateConfigError`.
@@ -34,6 +35,7 @@ use std::sync::Arc;
 pub mod browser;
 mod evaluator;
 mod fastify;
+mod hono;
 mod koa;
 
 /// A problem in a configuration: where (`origins[2]`), a stable code, a message, a hint.

@@ -40,7 +40,7 @@ pub use header::HeaderName;
 pub use observe::{
     escaped, Count, DenialReport, Observer, RateLimiter, Stats, StatsSnapshot, STATS_SLOTS,
 };
-pub use profiles::{django, express, fastify, flask, koa, starlette};
+pub use profiles::{django, express, fastify, flask, hono, koa, starlette};
 pub use request::{Request, MAX_ACRH_BYTES, MAX_ACRH_LINES, REQUEST_HEADER_NAMES};
 pub use response::{
     write_strict, Response, ResponseHeader, CONTENT_LENGTH, CONTENT_TYPE, EMPTY_BODY_TYPE,

@@ -1,5 +1,5 @@
 //! The diagnostic code tables of docs/policy.md (strict), docs/python.md (starlette, django,
-//! flask) and docs/node.md (express, fastify, koa) list exactly the codes of `DiagnosticCode` each profile
+//! flask) and docs/node.md (express, fastify, koa, hono) list exactly the codes of `DiagnosticCode` each profile
 //! reports, with the severity it gives them.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -57,8 +57,8 @@ fn the_docs_list_every_code_each_profile_reports() {
     let node = tables("node.md");
     assert_eq!(
         node.len(),
-        5,
-        "node.md: errors and warnings of the cors drop-in, of the Fastify drop-in, then the Koa warnings"
+        6,
+        "node.md: errors and warnings of the cors drop-in, of the Fastify drop-in, the Koa and the Hono warnings"
     );
     assert_eq!(node[0], catalogue(Profile::Express, Severity::Error));
     assert_eq!(node[1], catalogue(Profile::Express, Severity::Warning));
@@ -66,4 +66,6 @@ fn the_docs_list_every_code_each_profile_reports() {
     assert_eq!(node[3], catalogue(Profile::Fastify, Severity::Warning));
     assert!(catalogue(Profile::Koa, Severity::Error).is_empty());
     assert_eq!(node[4], catalogue(Profile::Koa, Severity::Warning));
+    assert!(catalogue(Profile::Hono, Severity::Error).is_empty());
+    assert_eq!(node[5], catalogue(Profile::Hono, Severity::Warning));
 }

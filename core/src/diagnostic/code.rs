@@ -20,6 +20,8 @@ pub enum Profile {
     Fastify,
     /// The `@koa/cors` drop-in (docs/node.md).
     Koa,
+    /// The Hono `cors()` drop-in (docs/node.md).
+    Hono,
 }
 
 /// Whether a diagnostic stops compilation.
@@ -72,7 +74,7 @@ catalogue! {
     InvalidType = "invalid_type", [Strict: Error, Express: Error, Fastify: Error];
     /// `*` among the origins with credentials.
     WildcardOriginWithCredentials = "wildcard_origin_with_credentials",
-        [Strict: Error, Starlette: Warning, Express: Warning, Django: Warning, Flask: Warning, Fastify: Warning];
+        [Strict: Error, Starlette: Warning, Express: Warning, Django: Warning, Flask: Warning, Fastify: Warning, Hono: Warning];
     /// `*` together with other origins.
     WildcardOriginMixed = "wildcard_origin_mixed", [Strict: Error];
     /// An origin with a trailing slash.

@@ -484,7 +484,7 @@ pub fn append_vary<'a>(existing: Cow<'a, str>, field: &str) -> Cow<'a, str> {
 }
 
 /// `String.prototype.trim`: ECMAScript white space and line terminators.
-fn js_trim(s: &str) -> &str {
+pub(crate) fn js_trim(s: &str) -> &str {
     s.trim_matches(|c: char| {
         matches!(
             c,

@@ -5,6 +5,7 @@ pub mod django;
 pub mod express;
 pub mod fastify;
 pub mod flask;
+pub mod hono;
 pub mod koa;
 mod pycompat;
 pub mod starlette;
