@@ -34,8 +34,9 @@ test-node: node-build ## node:test (vectors, cors matrix, Express/Connect/http s
 	  npm install $(NODE_DIR) --no-audit --no-fund --loglevel=error && \
 	  node $(NODE_DIR)/test/fresh-install.js
 
-bench-node: node-build ## middleware time vs cors, @fastify/cors, @koa/cors; Express throughput with autocannon (docs/BENCHMARKS.md)
+bench-node: node-build ## middleware time vs cors, @fastify/cors, @koa/cors, hono's cors(); Express throughput with autocannon (docs/BENCHMARKS.md)
 	cd $(NODE_DIR) && node --no-warnings bench/middleware.js
 	cd $(NODE_DIR) && node --no-warnings bench/fastify.js
 	cd $(NODE_DIR) && node --no-warnings bench/koa.js
+	cd $(NODE_DIR) && node --no-warnings bench/hono.js
 	cd $(NODE_DIR) && node --no-warnings bench/express.js 5 7
