@@ -1,5 +1,6 @@
 // Types of corsgate/hono: the drop-in for Hono's cors() middleware.
 import type { Context, MiddlewareHandler } from 'hono';
+import corsgate = require('./index');
 
 declare namespace corsgateHono {
   /** The options of Hono's `cors()`. */
@@ -23,6 +24,12 @@ declare namespace corsgateHono {
 declare function corsgateHono(options?: corsgateHono.CORSOptions): MiddlewareHandler;
 declare namespace corsgateHono {
   export const cors: typeof corsgateHono;
+  /** corsgate's strict engine: a `Policy`, its keys (docs/policy.md) or a policy file's path. */
+  export function strict(
+    policy: corsgate.Policy | corsgate.PolicyConfig | string,
+    settings?: { onDenied?: (reason: Pick<corsgate.Reason, 'code' | 'message'>, req: { method: string; url: string; headers: Record<string, string> }) => void },
+  ): MiddlewareHandler;
+  export const Policy: typeof corsgate.Policy;
   const _default: typeof corsgateHono;
   export { _default as default };
 }

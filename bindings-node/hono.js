@@ -8,6 +8,8 @@
 const native = require('./lib/native.js');
 const { emitSecurityWarnings } = require('./lib/errors.js');
 const { ORIGIN, REQUEST_HEADERS } = require('./lib/headers.js');
+const { middleware } = require('./lib/middleware.js');
+const { Policy } = require('./lib/policy.js');
 
 const DEFAULT_METHODS = Object.freeze(['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'PATCH', 'QUERY']);
 
@@ -99,6 +101,74 @@ function cors(options) {
   };
 }
 
+/** The request as the strict middleware reads it: method, raw path, headers (lower case). */
+function strictRequest(c) {
+  const incoming = c.env && c.env.incoming;
+  let url = incoming && typeof incoming.url === 'string' ? incoming.url : null;
+  if (url === null) {
+    const full = c.req.url;
+    url = full.slice(full.indexOf('/', full.indexOf('//') + 2));
+  }
+  return { method: c.req.method, url, headers: c.req.header() };
+}
+
+/** A response as the strict middleware writes it: headers recorded, `end()` noted. */
+function recorder(getHeader) {
+  const headers = [];
+  return {
+    headers,
+    status: 0,
+    ended: false,
+    getHeader,
+    setHeader(name, value) {
+      headers.push(name, value);
+    },
+    set statusCode(s) {
+      this.status = s;
+    },
+    end() {
+      this.ended = true;
+    },
+  };
+}
+
+/**
+ * `app.use('*', strict(policy, { onDenied }))`: corsgate's strict engine (a `Policy`, its
+ * keys, or a policy file's path) in Hono. A preflight it answers gets the core's status and
+ * headers at once; any other request gets its headers on the handler's response, with `Vary`
+ * merged into that response's own (the core is asked again once the handler answered).
+ */
+function strict(policy, settings) {
+  const p = policy instanceof Policy ? policy : new Policy(policy);
+  const before = middleware(p, settings);
+  const after = middleware(p);
+  return async function corsgateStrict(c, next) {
+    const req = strictRequest(c);
+    const first = recorder(() => undefined);
+    let error = null;
+    before(req, first, (err) => {
+      if (err) error = err;
+    });
+    if (error !== null) throw error;
+    if (first.ended) {
+      const headers = new Headers();
+      for (let i = 0; i < first.headers.length; i += 2) headers.set(first.headers[i], first.headers[i + 1]);
+      return new Response(null, { status: first.status, headers });
+    }
+    await next();
+    const res = c.res;
+    const second = recorder((name) => res.headers.get(name) ?? undefined);
+    after(req, second, (err) => {
+      if (err) error = err;
+    });
+    if (error !== null) throw error;
+    for (let i = 0; i < second.headers.length; i += 2) res.headers.set(second.headers[i], second.headers[i + 1]);
+    return undefined;
+  };
+}
+
 module.exports = cors;
 module.exports.cors = cors;
 module.exports.default = cors;
+module.exports.strict = strict;
+module.exports.Policy = Policy;

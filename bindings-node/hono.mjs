@@ -3,3 +3,4 @@ import cors from './hono.js';
 
 export default cors;
 export { cors };
+export const { strict, Policy } = cors;

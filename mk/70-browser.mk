@@ -3,7 +3,7 @@
 # (Debian's `firefox-esr`, driven by puppeteer-core over WebDriver BiDi), in parallel on the same
 # servers, run every case of the matrix against every server integration (nginx + module, Apache httpd + mod_corsgate, uvicorn + corsgate.asgi, waitress +
 # corsgate.wsgi, Django + corsgate.django under uvicorn, Flask + corsgate.flask under waitress,
-# Express + corsgate.middleware, Fastify + corsgate/fastify's strict plugin, Koa + corsgate/koa's strict middleware, the C example server), all on one policy file,
+# Express + corsgate.middleware, Fastify + corsgate/fastify's strict plugin, Koa + corsgate/koa's strict middleware, Hono + corsgate/hono's strict middleware, the C example server), all on one policy file,
 # and compares the browser with the engine and the checker. `make test-browser` also writes
 # the screenshot docs/img/browser-matrix.png.
 .PHONY: browser-deps browser-cli browser-rust-servers browser-servers test-browser demo-browser
@@ -12,7 +12,7 @@ TEST_TARGETS += test-browser
 BROWSER_DIR     := $(CURDIR)/tests/browser
 BROWSER_STAMP   := $(BROWSER_DIR)/node_modules/.package-lock.json
 # Every integration; `make test-browser BROWSER_SERVERS='express c'` runs some of them.
-BROWSER_SERVERS ?= nginx apache asgi wsgi django flask express fastify koa c axum actix
+BROWSER_SERVERS ?= nginx apache asgi wsgi django flask express fastify koa hono c axum actix
 # Every browser; `make test-browser BROWSERS=firefox` runs one of them.
 BROWSERS        ?= chromium firefox
 BROWSER_ENV     := CORSGATE_BROWSER_SERVERS="$(BROWSER_SERVERS)" CORSGATE_BROWSERS="$(BROWSERS)" \

@@ -2,7 +2,7 @@
 // (`tsc --noEmit --strict` checks it).
 import { Hono } from 'hono';
 import { serve } from '@hono/node-server';
-import { cors } from 'corsgate/hono';
+import { cors, strict } from 'corsgate/hono';
 
 const app = new Hono();
 app.use(
@@ -16,6 +16,11 @@ app.use(
   }),
 );
 app.get('/api/items', (c) => c.json([]));
+
+// The strict engine from a policy file, on another app.
+const api = new Hono();
+api.use('*', strict('policy.toml', { onDenied: (reason, req) => console.warn(reason.code, req.headers.origin) }));
+export { api };
 
 export function start(port: number) {
   return serve({ fetch: app.fetch, port, hostname: '127.0.0.1' });

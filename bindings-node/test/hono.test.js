@@ -129,3 +129,34 @@ test('ESM: the default and named exports are the CommonJS middleware factory', a
   assert.equal(esm.default, corsgate);
   assert.equal(esm.cors, corsgate);
 });
+
+test('strict engine over HTTP: preflights answered at once, denials 403, Vary merged into the handler\'s', async () => {
+  const app = new Hono();
+  const denied = [];
+  app.use('*', corsgate.strict({ origins: ['https://*.example.com'], methods: ['GET', 'PUT'] }, { onDenied: (r) => denied.push(r.code) }));
+  app.get('/x', (c) => {
+    c.header('Vary', 'Accept');
+    return c.text('ok');
+  });
+  const srv = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+  await new Promise((resolve) => (srv.listening ? resolve() : srv.once('listening', resolve)));
+  const get = (lines, name) => (lines.find(([n]) => n === name) || [])[1];
+  try {
+    const pre = await request(srv, 'OPTIONS', '/x', { origin: 'https://t.example.com', 'access-control-request-method': 'PUT' });
+    assert.equal(pre.status, 204);
+    assert.equal(get(pre.lines, 'access-control-allow-methods'), 'PUT');
+    const actual = await request(srv, 'GET', '/x', { origin: 'https://u.example.com' });
+    assert.equal(actual.status, 200);
+    assert.equal(actual.body, 'ok');
+    assert.equal(get(actual.lines, 'access-control-allow-origin'), 'https://u.example.com');
+    assert.equal(get(actual.lines, 'vary'), 'Accept, Origin');
+    const bad = await request(srv, 'OPTIONS', '/x', { origin: 'https://evil.example.net', 'access-control-request-method': 'PUT' });
+    assert.equal(bad.status, 403);
+    assert.equal(get(bad.lines, 'access-control-allow-origin'), undefined);
+    const other = await request(srv, 'GET', '/x', { origin: 'https://evil.example.net' });
+    assert.equal(get(other.lines, 'access-control-allow-origin'), undefined);
+    assert.deepEqual(denied, ['origin_not_allowed', 'origin_not_allowed']);
+  } finally {
+    srv.close();
+  }
+});

@@ -16,7 +16,7 @@
 
 // nginx, waitress and Node's HTTP parser refuse a lowercase method (400 Bad Request, no CORS
 // headers); uvicorn (h11) and libmicrohttpd accept it. Browsers send `patch` as written.
-const LOWERCASE_METHOD_400 = ['nginx', 'wsgi', 'flask', 'express', 'fastify', 'koa'];
+const LOWERCASE_METHOD_400 = ['nginx', 'wsgi', 'flask', 'express', 'fastify', 'koa', 'hono'];
 // Apache httpd accepts `patch` and mod_proxy passes it on to the app (Node's HTTP parser),
 // which answers 400; mod_corsgate writes the CORS headers on that answer like on any other,
 // so the browser reads the 400.

@@ -23,7 +23,7 @@ const APACHE_MODULE = process.env.CORSGATE_APACHE_MODULE || path.join(ROOT, 'bui
 const APACHE_MODULES = process.env.APACHE_MODULES || '/usr/lib/apache2/modules';
 
 /** Every integration, in the order the table shows them. */
-const ALL = ['nginx', 'apache', 'asgi', 'wsgi', 'django', 'flask', 'express', 'fastify', 'koa', 'c', 'axum', 'actix'];
+const ALL = ['nginx', 'apache', 'asgi', 'wsgi', 'django', 'flask', 'express', 'fastify', 'koa', 'hono', 'c', 'axum', 'actix'];
 
 async function freePort() {
   const s = net.createServer();
@@ -82,6 +82,9 @@ const starters = {
   },
   async koa(port) {
     return spawnServer('koa', process.execPath, [path.join(HERE, 'servers', 'koa.js'), POLICY, String(port)], port);
+  },
+  async hono(port) {
+    return spawnServer('hono', process.execPath, [path.join(HERE, 'servers', 'hono.js'), POLICY, String(port)], port);
   },
   async asgi(port) {
     return spawnServer('asgi', PYTHON, [path.join(HERE, 'servers', 'apps.py'), 'asgi', POLICY, String(port)], port);
