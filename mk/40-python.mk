@@ -17,7 +17,8 @@ PY_CONFIG     := bindings-python/pyproject.toml
 PY_PACKAGES   := maturin==1.16.0 pytest==9.2.0 starlette==1.10.0 fastapi==0.165.0 \
                  uvicorn==0.54.0 httpx==0.28.1 Flask==3.1.3 waitress==3.0.2 trio==0.35.0 \
                  anyio==4.16.0 mypy==2.4.1 ruff==0.17.6 Django==5.2.19 \
-                 django-cors-headers==4.9.0 flask-cors==6.0.5 django-stubs==5.2.9
+                 django-cors-headers==4.9.0 flask-cors==6.0.5 django-stubs==5.2.9 \
+                 prometheus_client==0.26.0
 # Django 4.2 LTS, installed beside the venv (PYTHONPATH first): the Django suites run again on it.
 PY_DJANGO42   := Django==4.2.30
 PY_DJANGO42_DIR := $(PY_VENV)/django42

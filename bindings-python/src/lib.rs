@@ -19,6 +19,7 @@ mod headers;
 mod keys;
 mod pending;
 mod policy;
+mod report;
 mod starlette_policy;
 mod strict;
 
@@ -40,6 +41,7 @@ fn _corsgate(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Pending>()?;
     m.add_class::<check::OriginRequest>()?;
     m.add_class::<strict::Awaiting>()?;
+    m.add_class::<report::PyDenialReport>()?;
     django::register(m)?;
     flask::register(m)?;
     m.add_function(wrap_pyfunction!(browser::browser_check, m)?)?;

@@ -6,8 +6,9 @@ use crate::diagnostic::{config_error, diagnostics, PyDiagnostic};
 use crate::headers::{environ_all_lines, environ_lines, header_lines, owned_request, path_bytes};
 use crate::keys::compile_keys;
 use crate::pending::{answered, pending_from};
+use crate::report::{observer_of, stats_dict, stats_text};
 use crate::strict::{origin_request, Strict};
-use corsgate::{ConfigErrors, Format, Policy};
+use corsgate::{ConfigErrors, Format, Observer, Policy};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -26,6 +27,7 @@ impl PyPolicy {
                 state: Strict {
                     policy: Arc::new(policy),
                     check: None,
+                    observer: Arc::new(Observer::default()),
                 },
             }),
             Err(e) => Err(config_error(py, &e)),
@@ -43,6 +45,7 @@ impl PyPolicy {
         check_timeout = 1.0,
         cache_ttl = None,
         cache_size = 1024,
+        report_rate = Observer::DEFAULT_RATE,
         **keys,
     ))]
     #[allow(clippy::too_many_arguments)]
@@ -53,8 +56,10 @@ impl PyPolicy {
         check_timeout: f64,
         cache_ttl: Option<f64>,
         cache_size: usize,
+        report_rate: (u32, u32),
         keys: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<PyPolicy> {
+        let observer = observer_of(report_rate)?;
         let cache = cache_of(py, cache_ttl, cache_size)?;
         let check = OriginCheck::new(py, allow_origin, allow_request, check_timeout, cache)?;
         let result = match keys {
@@ -63,7 +68,19 @@ impl PyPolicy {
         };
         let mut policy = Self::wrap(py, result)?;
         policy.state.check = check.map(Arc::new);
+        policy.state.observer = Arc::new(observer);
         Ok(policy)
+    }
+
+    /// The policy's counters since it was built, by kind, verdict and reason code.
+    fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        stats_dict(py, &self.state.observer)
+    }
+
+    /// The counters in the Prometheus text format (`corsgate_requests_total{kind, verdict,
+    /// reason}`).
+    fn stats_text(&self) -> String {
+        stats_text(&self.state.observer)
     }
 
     /// Whether the origin check is an `async def` (only the ASGI middleware awaits it).
@@ -130,45 +147,62 @@ impl PyPolicy {
     ) -> PyResult<PyDecision> {
         let lines = header_lines(headers)?;
         let req = owned_request(method.as_bytes(), path.as_bytes(), &lines);
-        let d = self.state.evaluate(py, req, || {
-            let slices: Vec<(&[u8], &[u8])> = lines.iter().map(|(n, v)| (&n[..], &v[..])).collect();
-            origin_request(py, method, path.as_bytes(), &slices)
-        })?;
+        let d = self.state.evaluate(
+            py,
+            req,
+            || {
+                let slices: Vec<(&[u8], &[u8])> =
+                    lines.iter().map(|(n, v)| (&n[..], &v[..])).collect();
+                origin_request(py, method, path.as_bytes(), &slices)
+            },
+            None,
+        )?;
         decision_to_py(py, &d)
     }
 
     /// For the ASGI middleware: `(status, headers, body)` for a preflight to answer, a
-    /// `Pending` to merge into the application's response, or `None`.
+    /// `Pending` to merge into the application's response, or an `Awaiting` check; a denial
+    /// is reported to `sink`.
+    #[pyo3(signature = (method, headers, path, sink = None))]
     fn _asgi<'py>(
         &self,
         py: Python<'py>,
         method: &str,
         headers: &Bound<'py, PyAny>,
         path: &Bound<'py, PyAny>,
+        sink: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let path = path_bytes(path)?;
-        self.state.asgi(py, method, headers, &path)
+        self.state.asgi(py, method, headers, &path, sink)
     }
 
     /// For the WSGI middleware: evaluates a WSGI environ (or Django's `META`); `(status,
-    /// headers)` of a preflight to answer, or a `Pending`.
+    /// headers)` of a preflight to answer, or a `Pending`; a denial is reported to `sink`.
+    #[pyo3(signature = (method, environ, path, sink = None))]
     fn _wsgi<'py>(
         &self,
         py: Python<'py>,
         method: &str,
         environ: &Bound<'py, PyDict>,
         path: &str,
+        sink: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let lines = environ_lines(environ)?;
         let mut req = corsgate::Request::new(method.as_bytes(), path.as_bytes());
         for (name, value) in &lines {
             req.add_header(name.as_bytes(), value);
         }
-        let d = self.state.evaluate(py, req, || {
-            let all = environ_all_lines(environ)?;
-            let slices: Vec<(&[u8], &[u8])> = all.iter().map(|(n, v)| (&n[..], &v[..])).collect();
-            origin_request(py, method, path.as_bytes(), &slices)
-        })?;
+        let d = self.state.evaluate(
+            py,
+            req,
+            || {
+                let all = environ_all_lines(environ)?;
+                let slices: Vec<(&[u8], &[u8])> =
+                    all.iter().map(|(n, v)| (&n[..], &v[..])).collect();
+                origin_request(py, method, path.as_bytes(), &slices)
+            },
+            sink,
+        )?;
         if let Some((status, lines)) = answered(&d) {
             let list: Vec<(String, String)> = lines
                 .into_iter()
@@ -238,23 +272,41 @@ impl PySharedPolicy {
         self.load_ref(py)?.get().evaluate(py, method, headers, path)
     }
 
+    /// The serving policy's counters (each policy counts its own: a `store` starts anew).
+    fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.load_ref(py)?.get().stats(py)
+    }
+
+    /// The serving policy's counters in the Prometheus text format.
+    fn stats_text(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(self.load_ref(py)?.get().stats_text())
+    }
+
+    #[pyo3(signature = (method, headers, path, sink = None))]
     fn _asgi<'py>(
         &self,
         py: Python<'py>,
         method: &str,
         headers: &Bound<'py, PyAny>,
         path: &Bound<'py, PyAny>,
+        sink: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        self.load_ref(py)?.get()._asgi(py, method, headers, path)
+        self.load_ref(py)?
+            .get()
+            ._asgi(py, method, headers, path, sink)
     }
 
+    #[pyo3(signature = (method, environ, path, sink = None))]
     fn _wsgi<'py>(
         &self,
         py: Python<'py>,
         method: &str,
         environ: &Bound<'py, PyDict>,
         path: &str,
+        sink: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        self.load_ref(py)?.get()._wsgi(py, method, environ, path)
+        self.load_ref(py)?
+            .get()
+            ._wsgi(py, method, environ, path, sink)
     }
 }

@@ -5,27 +5,32 @@
 use crate::check::{Asked, OriginCheck, OriginRequest};
 use crate::headers::{build_request, Raw};
 use crate::pending::{answered, pair, pending_from, Answer};
+use crate::report::observe;
 use corsgate::latin1::decode as latin1;
-use corsgate::{Decision, Policy, Request};
+use corsgate::{Decision, Observer, Policy, Request};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList};
 use std::sync::Arc;
 
-/// A compiled policy state: the core policy and an optional origin check.
+/// A compiled policy state: the core policy, an optional origin check, and the policy's
+/// counters and report limiter.
 #[derive(Clone)]
 pub(crate) struct Strict {
     pub(crate) policy: Arc<Policy>,
     pub(crate) check: Option<Arc<OriginCheck>>,
+    pub(crate) observer: Arc<Observer>,
 }
 
 impl Strict {
     /// The decision, with the check's answer when there is a check and one `Origin`; a check
-    /// answering with an awaitable is refused (`TypeError`): nothing here can await it.
+    /// answering with an awaitable is refused (`TypeError`): nothing here can await it. The
+    /// decision is counted, and a denial reported to `sink` (see [`observe`]).
     pub(crate) fn evaluate<'a>(
         &'a self,
         py: Python<'_>,
         req: Request<'a>,
         request: impl FnOnce() -> PyResult<OriginRequest>,
+        sink: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Decision<'a>> {
         let req = match (&self.check, req.origin()) {
             (Some(check), Some(origin)) => match check.ask(py, origin, request)? {
@@ -34,7 +39,9 @@ impl Strict {
             },
             _ => req,
         };
-        Ok(self.policy.evaluate(&req))
+        let d = self.policy.evaluate(&req);
+        observe(py, &self.observer, &d, &req, sink)?;
+        Ok(d)
     }
 
     /// For the ASGI middleware: the answer of a preflight corsgate answers itself, a
@@ -45,6 +52,7 @@ impl Strict {
         method: &str,
         headers: &Bound<'py, PyAny>,
         path: &[u8],
+        sink: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let raw = Raw::read(headers, false)?;
         let lines = raw.slices();
@@ -68,6 +76,7 @@ impl Strict {
             _ => req,
         };
         let d = self.policy.evaluate(&req);
+        observe(py, &self.observer, &d, &req, sink)?;
         asgi_answer(py, &d)
     }
 }
@@ -128,7 +137,8 @@ pub(crate) struct Awaiting {
 impl Awaiting {
     /// The ASGI answer (as `_asgi`'s) once the awaitable returned `answer` (`True` or
     /// `False`, else `TypeError`), or with `timed_out=True`: denied and not cached.
-    #[pyo3(signature = (answer, method, headers, path, timed_out = false))]
+    #[pyo3(signature = (answer, method, headers, path, timed_out = false, sink = None))]
+    #[allow(clippy::too_many_arguments)]
     fn finish<'py>(
         &self,
         py: Python<'py>,
@@ -137,6 +147,7 @@ impl Awaiting {
         headers: &Bound<'py, PyAny>,
         path: &Bound<'py, PyAny>,
         timed_out: bool,
+        sink: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let verdict = match (&self.state.check, timed_out) {
             (_, true) | (None, _) => false,
@@ -151,6 +162,7 @@ impl Awaiting {
         let lines = raw.slices();
         let req = build_request(method.as_bytes(), &path, &lines).with_origin_verdict(verdict);
         let d = self.state.policy.evaluate(&req);
+        observe(py, &self.state.observer, &d, &req, sink)?;
         asgi_answer(py, &d)
     }
 }

@@ -333,3 +333,22 @@ def test_strict_policy_with_a_sync_request_check_and_an_async_one_refused() -> N
         pytest.raises(ImproperlyConfigured, match="cannot await"),
     ):
         CorsMiddleware(plain_view)
+
+
+def test_strict_policy_reports_denials_to_corsgate_on_denied() -> None:
+    from corsgate import DenialReport, Policy
+
+    got: list[DenialReport] = []
+    factory = RequestFactory()
+    with override_settings(CORSGATE_POLICY=Policy(origins=[A]), CORSGATE_ON_DENIED=got.append):
+        mw = CorsMiddleware(plain_view)
+        mw(factory.get("/x", HTTP_ORIGIN=EVIL))
+        mw(factory.get("/x", HTTP_ORIGIN=A))
+    assert [(r.kind, r.reason, r.value, r.path) for r in got] == [
+        ("actual", "origin_not_allowed", EVIL, "/x")
+    ]
+    with (
+        override_settings(CORSGATE_POLICY=Policy(origins=[A]), CORSGATE_ON_DENIED="no.such.hook"),
+        pytest.raises(ImproperlyConfigured, match="CORSGATE_ON_DENIED"),
+    ):
+        CorsMiddleware(plain_view)

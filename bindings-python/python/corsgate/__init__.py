@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ._corsgate import (
     Decision,
+    DenialReport,
     Diagnostic,
     OriginRequest,
     Policy,
@@ -23,6 +24,7 @@ from ._errors import ConfigError, SecurityWarning
 __all__ = [
     "ConfigError",
     "Decision",
+    "DenialReport",
     "Diagnostic",
     "OriginRequest",
     "Policy",

@@ -85,6 +85,32 @@ class OriginRequest:
     def header(self, name: str) -> str | None: ...
 
 @final
+class DenialReport:
+    """One denied request, as the core reports it (every text escaped)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def value(self) -> str: ...
+    @property
+    def route(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def chromium_message(self) -> str: ...
+    @property
+    def firefox_message(self) -> str: ...
+    @property
+    def suppressed(self) -> int: ...
+    def to_dict(self) -> dict[str, str | int]: ...
+
+Sink = Callable[[DenialReport], None] | None
+
+@final
 class Awaiting:
     """An async origin check the ASGI middleware awaits, then finishes."""
 
@@ -99,6 +125,7 @@ class Awaiting:
         headers: Iterable[Sequence[bytes]],
         path: bytes | str | None,
         timed_out: bool = False,
+        sink: Sink = None,
     ) -> AsgiAnswer | Pending: ...
 
 @final
@@ -115,6 +142,7 @@ class Policy:
         check_timeout: float = 1.0,
         cache_ttl: float | None = None,
         cache_size: int = 1024,
+        report_rate: tuple[int, int] = (10, 100),
         origins: Sequence[str] = ...,
         origin_regexes: Sequence[str] = ...,
         allow_null_origin: bool = ...,
@@ -143,11 +171,17 @@ class Policy:
     def cached_origins(self) -> int: ...
     def invalidate(self, origin: str | None = None) -> None: ...
     def evaluate(self, method: str, headers: Headers, path: str = "/") -> Decision: ...
+    def stats(self) -> dict[str, Any]: ...
+    def stats_text(self) -> str: ...
     def _asgi(
-        self, method: str, headers: Iterable[Sequence[bytes]], path: bytes | str | None
+        self,
+        method: str,
+        headers: Iterable[Sequence[bytes]],
+        path: bytes | str | None,
+        sink: Sink = None,
     ) -> AsgiAnswer | Pending | Awaiting: ...
     def _wsgi(
-        self, method: str, environ: Mapping[str, Any], path: str
+        self, method: str, environ: Mapping[str, Any], path: str, sink: Sink = None
     ) -> tuple[int, list[tuple[str, str]]] | Pending: ...
 
 @final
@@ -158,11 +192,17 @@ class SharedPolicy:
     def load(self) -> Policy: ...
     def store(self, policy: Policy) -> None: ...
     def evaluate(self, method: str, headers: Headers, path: str = "/") -> Decision: ...
+    def stats(self) -> dict[str, Any]: ...
+    def stats_text(self) -> str: ...
     def _asgi(
-        self, method: str, headers: Iterable[Sequence[bytes]], path: bytes | str | None
+        self,
+        method: str,
+        headers: Iterable[Sequence[bytes]],
+        path: bytes | str | None,
+        sink: Sink = None,
     ) -> AsgiAnswer | Pending | Awaiting: ...
     def _wsgi(
-        self, method: str, environ: Mapping[str, Any], path: str
+        self, method: str, environ: Mapping[str, Any], path: str, sink: Sink = None
     ) -> tuple[int, list[tuple[str, str]]] | Pending: ...
 
 @final

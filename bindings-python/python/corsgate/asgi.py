@@ -17,6 +17,7 @@ from typing import Any, Callable, Union
 
 from ._corsgate import Awaiting, Pending, Policy, SharedPolicy, StarlettePolicy
 from ._load import PolicyLike, load_policy, policy_warnings, warn_all
+from ._report import OnDenied, Reporter
 
 __all__ = ["ALL_METHODS", "CORSMiddleware"]
 
@@ -58,8 +59,10 @@ class CORSMiddleware:
         max_age: int = 600,
         *,
         policy: PolicyLike | None = None,
+        on_denied: OnDenied | None = None,
     ) -> None:
         self.app = app
+        self._reporter = Reporter(on_denied)
         self._engine: _Engine
         if policy is not None:
             starlette_args = (
@@ -75,7 +78,12 @@ class CORSMiddleware:
             if starlette_args != ([], ["GET"], [], False, None, False, [], 600):
                 raise TypeError("policy= replaces Starlette's parameters: pass one or the other")
             self._engine = load_policy(policy)
-        else:
+        elif on_denied is not None:
+            raise TypeError(
+                "on_denied: reports come from the strict engine (fix: pass policy=, a "
+                "corsgate.Policy, with on_denied=)"
+            )
+        if policy is None:
             self._engine = StarlettePolicy(
                 allow_origins=_strings(allow_origins),
                 allow_methods=_strings(allow_methods),
@@ -100,6 +108,12 @@ class CORSMiddleware:
         warn_all(policy_warnings(engine), stacklevel=2)
         self._engine = engine
 
+    def stats(self) -> dict[str, object]:
+        """The serving policy's counters (``Policy.stats``); ``policy=`` only."""
+        if isinstance(self._engine, StarlettePolicy):
+            raise TypeError("stats() counts the strict engine's decisions: pass policy=")
+        return self._engine.stats()
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
@@ -110,10 +124,13 @@ class CORSMiddleware:
             result = engine._asgi(scope["method"], scope["headers"])
         else:
             path = scope.get("raw_path") or scope.get("path")
-            result = engine._asgi(scope["method"], scope["headers"], path)
+            sink = self._reporter.sink()
+            result = engine._asgi(scope["method"], scope["headers"], path, sink)
             if type(result) is Awaiting:
                 answer, timed_out = await _bounded(result.awaitable, result.timeout)
-                result = result.finish(answer, scope["method"], scope["headers"], path, timed_out)
+                result = result.finish(
+                    answer, scope["method"], scope["headers"], path, timed_out, sink
+                )
         if isinstance(result, tuple):
             status, headers, body = result
             await send({"type": "http.response.start", "status": status, "headers": headers})

@@ -27,6 +27,7 @@ from werkzeug.datastructures import Headers, MultiDict
 
 from ._corsgate import FlaskPolicy, _flask_resource_order
 from ._load import PolicyLike, warn_all
+from ._report import OnDenied
 from .wsgi import CORSMiddleware
 
 __all__ = ["CORS", "cross_origin"]
@@ -192,10 +193,17 @@ class CORS:
         app: Flask | Blueprint | None = None,
         *,
         policy: PolicyLike | None = None,
+        on_denied: OnDenied | None = None,
         **kwargs: Any,
     ) -> None:
         self._options = kwargs
         self._policy = policy
+        self._on_denied = on_denied
+        if on_denied is not None and policy is None:
+            raise TypeError(
+                "on_denied: reports come from the strict engine (fix: pass policy=, a "
+                "corsgate.Policy, with on_denied=)"
+            )
         if policy is not None and kwargs:
             raise TypeError("policy= replaces flask-cors's options: pass one or the other")
         if app is not None:
@@ -206,7 +214,9 @@ class CORS:
         if self._policy is not None:
             if not isinstance(app, Flask):
                 raise TypeError("policy= needs the Flask application (it wraps app.wsgi_app)")
-            app.wsgi_app = CORSMiddleware(app.wsgi_app, self._policy)  # type: ignore[method-assign]
+            app.wsgi_app = CORSMiddleware(  # type: ignore[method-assign]
+                app.wsgi_app, self._policy, on_denied=self._on_denied
+            )
             return
         config = getattr(app, "config", {})
         merged = _merge(config, self._options, kwargs)

@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from ._corsgate import Policy, SharedPolicy
 from ._load import PolicyLike, load_policy, policy_warnings, require_sync, warn_all
+from ._report import OnDenied, Reporter
 
 if TYPE_CHECKING:
     from _typeshed import OptExcInfo
@@ -46,8 +47,11 @@ def _path(environ: WSGIEnvironment) -> str:
 class CORSMiddleware:
     """CORS for a WSGI application, with corsgate's strict semantics."""
 
-    def __init__(self, app: WSGIApplication, policy: PolicyLike) -> None:
+    def __init__(
+        self, app: WSGIApplication, policy: PolicyLike, *, on_denied: OnDenied | None = None
+    ) -> None:
         self.app = app
+        self._reporter = Reporter(on_denied)
         self._policy: Policy | SharedPolicy = require_sync(load_policy(policy), "corsgate.wsgi")
         warn_all(policy_warnings(self._policy), stacklevel=2)
 
@@ -63,8 +67,14 @@ class CORSMiddleware:
         warn_all(policy_warnings(loaded), stacklevel=2)
         self._policy = loaded
 
+    def stats(self) -> dict[str, object]:
+        """The serving policy's counters (``Policy.stats``)."""
+        return self._policy.stats()
+
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        result = self._policy._wsgi(environ.get("REQUEST_METHOD", "GET"), environ, _path(environ))
+        result = self._policy._wsgi(
+            environ.get("REQUEST_METHOD", "GET"), environ, _path(environ), self._reporter.sink()
+        )
         if isinstance(result, tuple):
             status, answer = result
             start_response(_status_line(status), answer)

@@ -1,6 +1,9 @@
 """Per-request cost of corsgate's origin checks in the ASGI middleware, beside Starlette's
 origin list (the peer has no origin callable): corsgate's list, a sync `allow_origin`, an
-`async def` one (awaited under `check_timeout`), and the async one with `cache_ttl`.
+`async def` one (awaited under `check_timeout`), and the async one with `cache_ttl`. Then the
+cost of denial reports: denied requests with no listener (counted only), with a no-op
+`on_denied` under the default rate limit, and with every denial reported (`report_rate=(0,
+0)`), beside Starlette denying the same requests (it reports nothing).
 
 Every request runs inside one asyncio event loop (an async check needs a running loop), over
 a no-op application; the loop's own cost is in the baseline. Run: make bench-python
@@ -68,6 +71,31 @@ async def main() -> None:
         base = await best(noop_app, method, headers)
         row = []
         for app in apps.values():
+            t = await best(app, method, headers)
+            row.append(t if case == "preflight" else t - base)
+        print(f"{case:<10}" + "".join(f"{t / 1000:>16.2f}" for t in row))
+
+    def hook(report: object) -> None:
+        return None
+
+    strict = {"origins": sorted(ORIGINS), **KEYS}
+    denying = {
+        "starlette": apps["starlette list"],
+        "no listener": CORSMiddleware(noop_app, policy=Policy(**strict)),
+        "hook, limited": CORSMiddleware(noop_app, policy=Policy(**strict), on_denied=hook),
+        "hook, every": CORSMiddleware(
+            noop_app, policy=Policy(report_rate=(0, 0), **strict), on_denied=hook
+        ),
+    }
+    print("\ndenied requests (Origin: https://evil.example), µs over a no-op app")
+    print(f"{'request':<10}" + "".join(f"{name:>16}" for name in denying))
+    evil = (b"origin", b"https://evil.example")
+    for case in ("preflight", "actual"):
+        method, headers = CASES[case]
+        headers = [evil if name == b"origin" else (name, v) for name, v in headers]
+        base = await best(noop_app, method, headers)
+        row = []
+        for app in denying.values():
             t = await best(app, method, headers)
             row.append(t if case == "preflight" else t - base)
         print(f"{case:<10}" + "".join(f"{t / 1000:>16.2f}" for t in row))

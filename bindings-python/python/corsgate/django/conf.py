@@ -18,9 +18,11 @@ from django.core import checks
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import HttpRequest
+from django.utils.module_loading import import_string
 
 from .. import ConfigError, Diagnostic, Policy, SharedPolicy
 from .._corsgate import DjangoPolicy
+from .._report import Reporter
 from .defaults import default_headers, default_methods
 from .signals import check_request_enabled
 
@@ -68,6 +70,8 @@ class State:
     check_errors: list[checks.CheckMessage] = field(default_factory=list)
     """Settings django-cors-headers' checks reject but its middleware serves with (so do we)."""
     warnings: list[checks.CheckMessage] = field(default_factory=list)
+    reporter: Reporter = field(default_factory=lambda: Reporter(None))
+    """Where the strict engine's denial reports go (``CORSGATE_ON_DENIED``)."""
 
     def fallback(self, request: HttpRequest, origin: str) -> bool:
         """What django-cors-headers tries for an origin in no list: the regexes, the signal."""
@@ -133,7 +137,25 @@ def _bool(name: str, value: Any, errors: list[checks.CheckMessage]) -> bool:
     return value
 
 
+def _on_denied(state: State) -> None:
+    """``CORSGATE_ON_DENIED``: a callable, or its dotted path."""
+    hook = getattr(settings, "CORSGATE_ON_DENIED", None)
+    try:
+        if isinstance(hook, str):
+            hook = import_string(hook)
+        state.reporter = Reporter(hook)
+    except (ImportError, TypeError) as e:
+        state.errors.append(
+            _error(
+                "type",
+                f"CORSGATE_ON_DENIED: {e}",
+                'CORSGATE_ON_DENIED = "myapp.cors.on_denied" (a function taking a report)',
+            )
+        )
+
+
 def _strict(state: State) -> None:
+    _on_denied(state)
     value = settings.CORSGATE_POLICY
     try:
         if isinstance(value, (Policy, SharedPolicy)):

@@ -129,7 +129,9 @@ def _strict_before(state: conf.State, request: HttpRequest) -> HttpResponseBase 
     """The strict engine: a preflight's answer, the headers to merge later, or None."""
     assert state.strict is not None
     meta = request.META
-    result = state.strict._wsgi(meta.get("REQUEST_METHOD", "GET"), meta, _path(meta))
+    result = state.strict._wsgi(
+        meta.get("REQUEST_METHOD", "GET"), meta, _path(meta), state.reporter.sink()
+    )
     if not isinstance(result, tuple):
         return result
     status, answer = result
