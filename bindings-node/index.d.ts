@@ -238,6 +238,8 @@ declare namespace corsgate {
       verdict: 'allowed' | 'blocked' | 'incomplete';
       /** Whether the predictions were checked in the real browser (false for WebKit). */
       verified: boolean;
+      /** The preflight this browser sends (Firefox may send none, or other request headers). */
+      preflight_request: { method: string; request_headers: string | null } | null;
       error: {
         /** Chromium's CorsError kind, or Firefox's reason (`CORSMissingAllowOrigin`, …). */
         kind: string;

@@ -7,7 +7,8 @@ use crate::style::Style;
 use crate::terminal::escape_controls;
 use clap::Args;
 use corsgate::browser::{
-    Browser, Credentials, FetchRequest, Mode, Outcome, RequestError, Response, Verdict,
+    Browser, BrowserOutcome, Credentials, FetchRequest, Mode, Outcome, RequestError, Response,
+    Verdict,
 };
 use std::fmt::Write as _;
 use std::io::{Read, Write};
@@ -238,6 +239,10 @@ pub fn render(outcome: &Outcome, browser: Browser, style: Style, rows: &mut Rows
             rows.row("preflight", &lines);
         }
     }
+    if let Some(own) = own_preflight(outcome, outcome.in_browser(browser)) {
+        // Under the preflight row: what the chosen browser sends instead.
+        rows.row("", &[style.warn(&own)]);
+    }
     if let Some(r) = &outcome.response {
         let mut lines = Vec::new();
         match &r.blocked {
@@ -321,6 +326,22 @@ pub fn render(outcome: &Outcome, browser: Browser, style: Style, rows: &mut Rows
     }
 }
 
+/// What `b` sends where its preflight differs from the standard's (Firefox applies no limit to
+/// the safelisted headers' bytes together), or `None`.
+fn own_preflight(outcome: &Outcome, b: &BrowserOutcome) -> Option<String> {
+    if b.preflight_request == outcome.plan.preflight {
+        return None;
+    }
+    let name = b.browser.display_name();
+    Some(match &b.preflight_request {
+        None => format!("{name} sends no preflight"),
+        Some(pf) => format!(
+            "{name} sends Access-Control-Request-Headers: {}",
+            pf.request_headers.as_deref().unwrap_or("(none)")
+        ),
+    })
+}
+
 /// `lines` with control characters escaped ([`escape_controls`]).
 fn escaped(lines: &[String]) -> Vec<String> {
     lines
@@ -351,6 +372,12 @@ fn browser_rows(outcome: &Outcome, style: Style) -> Option<Vec<String>> {
             }
             if !b.warnings.is_empty() {
                 line.push_str(" with a console warning that it will block this soon");
+            }
+            if let Some(own) = own_preflight(outcome, b) {
+                line.push_str(&format!(
+                    "; {}",
+                    own.replacen(b.browser.display_name(), "it", 1)
+                ));
             }
             if !b.verified {
                 line.push_str(&style.dim(" (documented behaviour, not verified here)"));

@@ -205,6 +205,56 @@ fn browser_firefox_prints_firefoxs_reason_and_console_lines() {
     assert_eq!(v["browsers_disagree"], false);
 }
 
+/// Safelisted values over 1024 bytes together: the standard and Chromium list them in the
+/// preflight, Firefox 153 ESR sends none (seen in the real browsers, tests/browser).
+#[test]
+fn firefox_sends_no_preflight_for_safelisted_headers_over_1024_bytes() {
+    let accept = format!("Accept: {}", "a".repeat(120));
+    let mut args: Vec<&str> = Vec::new();
+    for _ in 0..9 {
+        args.extend(["-H", accept.as_str()]);
+    }
+    let pf = scratch(
+        "explain-pf-over-1024.http",
+        "HTTP/1.1 204 No Content\r\nAccess-Control-Allow-Origin: https://app.example.com\r\n\r\n",
+    );
+    let pf = pf.to_str().unwrap();
+    args.extend(["--preflight-response", pf, "--response", "-"]);
+    let response =
+        "HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: https://app.example.com\r\n\r\n";
+    let json: Vec<&str> = args
+        .iter()
+        .copied()
+        .chain(["--browser", "firefox", "--json"])
+        .collect();
+    let v: Value = serde_json::from_slice(&explain(&json, Some(response)).stdout).unwrap();
+    assert_eq!(v["verdict"], "blocked");
+    assert_eq!(v["preflight_request"]["request_headers"], "accept");
+    assert_eq!(v["browser"]["verdict"], "allowed");
+    assert_eq!(v["browser"]["preflight_request"], Value::Null);
+    assert_eq!(
+        v["browsers"]["chromium"]["error"]["kind"],
+        "HeaderDisallowedByPreflightResponse"
+    );
+    assert_eq!(v["browsers_disagree"], true);
+    let text: Vec<&str> = args
+        .iter()
+        .copied()
+        .chain(["--browser", "firefox"])
+        .collect();
+    let out = explain(&text, Some(response));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("Firefox sends no preflight"), "{text}");
+    assert!(
+        text.contains("Firefox: allowed; it sends no preflight"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Chromium: blocked (HeaderDisallowedByPreflightResponse)"),
+        "{text}"
+    );
+}
+
 /// `*` covering Authorization: every browser allows it, the standard does not, and the
 /// browsers row says so, with Firefox's deprecation warning.
 #[test]

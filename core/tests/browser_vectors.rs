@@ -3,7 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use corsgate::browser::{
-    check, Browser, BrowserOutcome, CorsError, Credentials, FetchRequest, Mode, Response,
+    check, Browser, BrowserOutcome, CorsError, Credentials, FetchRequest, Mode, PreflightRequest,
+    Response,
 };
 use serde_json::Value;
 use std::path::PathBuf;
@@ -88,7 +89,36 @@ fn compare_error(
 }
 
 /// `expect.firefox`: Firefox's verdict, reason, value, message and the console lines after it.
+/// `expected` (`null` or `{method, request_headers}`) against the preflight a plan sends.
+fn compare_preflight(
+    who: &str,
+    expected: &Value,
+    got: Option<&PreflightRequest>,
+    problems: &mut Vec<String>,
+) {
+    match (expected, got) {
+        (Value::Null, None) => {}
+        (Value::Null, Some(got)) => {
+            problems.push(format!("{who}expected no preflight, got {got:?}"))
+        }
+        (_, None) => problems.push(format!("{who}expected preflight {expected}, got none")),
+        (_, Some(got)) => {
+            if expected["method"].as_str() != Some(got.method.as_str())
+                || expected["request_headers"].as_str() != got.request_headers.as_deref()
+            {
+                problems.push(format!(
+                    "{who}preflight {:?} / {:?} != expected {expected}",
+                    got.method, got.request_headers
+                ));
+            }
+        }
+    }
+}
+
 fn compare_firefox(expected: &Value, got: &BrowserOutcome, problems: &mut Vec<String>) {
+    if let Some(pf) = expected.get("preflight_request") {
+        compare_preflight("firefox: ", pf, got.preflight_request.as_ref(), problems);
+    }
     if expected["verdict"].as_str() != Some(got.verdict.as_str()) {
         problems.push(format!(
             "firefox: verdict {} != expected {}",
@@ -188,21 +218,9 @@ fn run_case(case: &Value) -> Vec<String> {
         }
     }
     if let Some(pf) = exp.get("preflight_request") {
-        match (pf, &outcome.plan.preflight) {
-            (Value::Null, None) => {}
-            (Value::Null, Some(got)) => p.push(format!("expected no preflight, got {got:?}")),
-            (_, None) => p.push(format!("expected preflight {pf}, got none")),
-            (_, Some(got)) => {
-                if pf["method"].as_str() != Some(got.method.as_str())
-                    || pf["request_headers"].as_str() != got.request_headers.as_deref()
-                {
-                    p.push(format!(
-                        "preflight {:?} / {:?} != expected {pf}",
-                        got.method, got.request_headers
-                    ));
-                }
-            }
-        }
+        compare_preflight("", pf, outcome.plan.preflight.as_ref(), &mut p);
+        let chromium = &outcome.in_browser(Browser::Chromium).preflight_request;
+        compare_preflight("chromium: ", pf, chromium.as_ref(), &mut p);
     }
     if let Some(e) = exp.get("error") {
         compare_error("error", e, outcome.blocked.as_ref(), &mut p);

@@ -5,7 +5,8 @@
 // answers no corsgate server sends), the page makes the case's fetch() in Chromium and in
 // Firefox ESR, and each browser's outcome (resolved or rejected) and CORS console lines must be
 // the vector's expectation for that browser (Chromium: `chrome_error`/`error`; Firefox:
-// `firefox`). Cases the page cannot reproduce over plain http are left out, counted and named
+// `firefox`), and so must the preflight it sent (none, or its Access-Control-Request-Method and
+// -Headers) where the vector names one (`preflight_request`, Firefox's own under `firefox`). Cases the page cannot reproduce over plain http are left out, counted and named
 // below: another page origin or URL, `no-cors`, a request fetch() refuses, a missing answer,
 // a redirected actual response (the browser would follow it), a 1xx status.
 
@@ -32,14 +33,6 @@ function skipReason(c) {
   if (e.verdict === 'incomplete' || !c.response) return 'an answer is missing';
   if (c.response.status < 200 || (c.response.status >= 300 && c.response.status < 400)) return 'the actual response redirects or is 1xx';
   if (c.preflight && c.preflight.status < 200) return 'a 1xx preflight';
-  return null;
-}
-
-/** Cases one browser does differently from what the checker predicts (known, not modelled). */
-function knownGap(c, browser) {
-  if (browser === 'firefox' && c.name === 'over_1024_safelisted_bytes_need_acah') {
-    return 'Firefox 153 ESR does not apply the 1024-byte limit on safelisted headers (it sends no preflight); the checker does not model this yet';
-  }
   return null;
 }
 
@@ -77,15 +70,25 @@ function vectorServer(byName) {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-/** What the vector says `browser` does: the verdict and the console lines. */
+/** What the vector says `browser` does: the verdict, the console lines and, when the vector
+ * names it, the preflight (`null`, or {method, request_headers}). */
 function expected(c, browser) {
   const e = c.expect;
   if (browser === 'firefox') {
     const err = e.firefox.error;
-    return { verdict: e.firefox.verdict, console: err ? [err.message, ...(err.then || [])] : [] };
+    const preflight = 'preflight_request' in e.firefox ? e.firefox.preflight_request : e.preflight_request;
+    return { verdict: e.firefox.verdict, console: err ? [err.message, ...(err.then || [])] : [], preflight };
   }
   const err = 'chrome_error' in e ? e.chrome_error : e.error;
-  return { verdict: err ? 'blocked' : 'allowed', console: err ? [err.message] : [] };
+  return { verdict: err ? 'blocked' : 'allowed', console: err ? [err.message] : [], preflight: e.preflight_request };
+}
+
+/** The preflight the proxy saw for `url`: null, or {method, request_headers}. */
+function sentPreflight(proxy, url) {
+  const options = proxy.recorded(url).find((x) => x.method === 'OPTIONS');
+  if (!options) return null;
+  const header = (n) => (options.requestHeaders.find(([k]) => k.toLowerCase() === n) || [])[1];
+  return { method: header('access-control-request-method'), request_headers: header('access-control-request-headers') ?? null };
 }
 
 const all = fs
@@ -123,7 +126,7 @@ test(`the checker's vectors in ${browserNames.join(' and ')}`, { timeout: 200_00
           await new Promise((r) => setTimeout(r, 100));
         }
         await new Promise((r) => setTimeout(r, 300));
-        return runnable.map((c, k) => ({ c, b, got: observed[k], lines: b.consoleLines(c.url, handle.lines) }));
+        return runnable.map((c, k) => ({ c, b, got: observed[k], lines: b.consoleLines(c.url, handle.lines), preflight: sentPreflight(proxy, c.url) }));
       } finally {
         await handle.close();
         await proxy.close();
@@ -131,13 +134,13 @@ test(`the checker's vectors in ${browserNames.join(' and ')}`, { timeout: 200_00
     }),
   );
   server.close();
-  for (const { c, b, got, lines } of runs.flat()) {
-    const gap = knownGap(c, b.name);
-    await t.test(`${b.name} ${c.file}::${c.name}`, { skip: gap || false }, () => {
+  for (const { c, b, got, lines, preflight } of runs.flat()) {
+    await t.test(`${b.name} ${c.file}::${c.name}`, () => {
       const want = expected(c, b.name);
       const verdict = got.resolved ? 'allowed' : 'blocked';
       assert.equal(verdict, want.verdict, `${b.name} ${c.name}: fetch ${verdict}, the vector says ${want.verdict} (${got.error || ''})`);
       assert.deepEqual(lines, want.console, `${b.name} ${c.name}: console lines`);
+      if (want.preflight !== undefined) assert.deepEqual(preflight, want.preflight, `${b.name} ${c.name}: the preflight sent`);
     });
   }
 });

@@ -58,6 +58,21 @@ impl Browser {
         !matches!(self, Browser::WebKit)
     }
 
+    /// How the browser lists a request's CORS-unsafe headers, which decides whether a preflight
+    /// is sent and what its `Access-Control-Request-Headers` holds: the standard's rule in
+    /// Chromium (and, from documented behaviour, WebKit); Firefox 153 ESR applies no limit to
+    /// the safelisted values together and names a header once per value the page appended
+    /// (both seen in the real browsers, tests/browser).
+    pub fn unsafe_header_rule(self) -> UnsafeHeaderRule {
+        match self {
+            Browser::Firefox => UnsafeHeaderRule {
+                total_limit: false,
+                repeats_names: true,
+            },
+            Browser::Chromium | Browser::WebKit => UnsafeHeaderRule::STANDARD,
+        }
+    }
+
     /// The longest time, in seconds, the browser caches a passed preflight.
     pub fn max_age_cap(self) -> u64 {
         match self {
@@ -66,6 +81,27 @@ impl Browser {
             Browser::WebKit => 600,
         }
     }
+}
+
+/// How a browser turns the headers a page set into CORS-unsafe names (Fetch "CORS-unsafe
+/// request-header names"): each value the page appended is safelisted or not on its own, and
+/// these switches say where a browser departs from the standard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct UnsafeHeaderRule {
+    /// When the safelisted values carry more than 1024 bytes together, every safelisted header
+    /// counts as unsafe too (the standard, Chromium).
+    pub total_limit: bool,
+    /// `Access-Control-Request-Headers` names a header once per unsafe value (`x-a,x-a` for
+    /// two `X-A` values: Firefox), not once.
+    pub repeats_names: bool,
+}
+
+impl UnsafeHeaderRule {
+    /// The Fetch standard's rule.
+    pub const STANDARD: UnsafeHeaderRule = UnsafeHeaderRule {
+        total_limit: true,
+        repeats_names: false,
+    };
 }
 
 /// The browsers that cache a preflight for less than `seconds`, with their caps, as text:

@@ -12,7 +12,7 @@ use super::browsers::Browser;
 use super::check::CacheLifetime;
 use super::console::{webkit_messages, FirefoxReason};
 use super::error::{CorsError, CorsErrorKind};
-use super::request::{is_safelisted_method, Plan};
+use super::request::{is_safelisted_method, Plan, PreflightRequest};
 use super::response::Response;
 use super::Verdict;
 use crate::syntax::token::{is_token, trim_ows};
@@ -51,6 +51,8 @@ pub struct BrowserOutcome {
     pub cache_seconds: Option<u64>,
     /// Whether these predictions were checked in the real browser.
     pub verified: bool,
+    /// The preflight this browser sends, when it sends one.
+    pub preflight_request: Option<PreflightRequest>,
 }
 
 /// Firefox's deprecation warning when `*` covers `Authorization` (Firefox 153 ESR prints it to
@@ -253,6 +255,7 @@ impl Plan {
             warnings,
             cache_seconds: checks.cache.map(|c| c.in_browser(browser)),
             verified: browser.verified(),
+            preflight_request: self.preflight.clone(),
         }
     }
 }

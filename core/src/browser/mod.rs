@@ -53,8 +53,8 @@ mod request;
 mod response;
 mod url;
 
-pub use browsers::Browser;
 pub(crate) use browsers::{capping_max_age, WILDCARD_AUTHORIZATION_BREAKS};
+pub use browsers::{Browser, UnsafeHeaderRule};
 pub use check::{CacheLifetime, PreflightCheck, ResponseCheck, SAFELISTED_RESPONSE_HEADERS};
 pub use console::FirefoxReason;
 pub use error::{CorsError, CorsErrorKind};
@@ -70,9 +70,10 @@ use serde_json::{json, Value};
 /// The overall verdict.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Verdict {
-    /// Every browser lets the page read the response.
+    /// The standard and Chromium let the page read the response.
     Allowed,
-    /// Every browser blocks it.
+    /// The standard and Chromium block it ([`Outcome::browsers`] says where another browser
+    /// does not: Firefox sends no preflight for safelisted headers over 1024 bytes together).
     Blocked,
     /// The Fetch standard blocks it; Chromium, Safari and Firefox 153 ESR (with a deprecation
     /// warning) still allow it (`*` covering `Authorization`).
@@ -126,7 +127,8 @@ pub struct Outcome {
     /// The first failure in Chromium (Safari and Firefox agree on `*` covering
     /// `Authorization`).
     pub blocked_in_chrome: Option<CorsError>,
-    /// Each browser's answer, in [`Browser::ALL`]'s order.
+    /// Each browser's answer, in [`Browser::ALL`]'s order, each checked on the request that
+    /// browser makes ([`FetchRequest::plan_in`]).
     pub browsers: Vec<BrowserOutcome>,
     /// What was needed and not given.
     pub missing: Option<Missing>,
@@ -224,13 +226,18 @@ impl Outcome {
     }
 }
 
-/// One browser's answer as JSON: `{name, verdict, verified, error: {kind, value, message,
-/// console, fix, docs} | null, warnings, cache_seconds}`.
+/// One browser's answer as JSON: `{name, verdict, verified, preflight_request: {method,
+/// request_headers} | null, error: {kind, value, message, console, fix, docs} | null,
+/// warnings, cache_seconds}`.
 fn browser_json(b: &BrowserOutcome) -> Value {
     json!({
         "name": b.browser.as_str(),
         "verdict": b.verdict.as_str(),
         "verified": b.verified,
+        "preflight_request": b.preflight_request.as_ref().map(|pf| json!({
+            "method": pf.method,
+            "request_headers": pf.request_headers,
+        })),
         "error": b.error.as_ref().map(|e| json!({
             "kind": e.kind,
             "value": e.value,
@@ -247,7 +254,8 @@ fn browser_json(b: &BrowserOutcome) -> Value {
 impl Plan {
     /// Checks the given responses: the preflight response (used only when a preflight is
     /// needed) and the actual response. Each may be absent; [`Outcome::missing`] then says what
-    /// the verdict still needs.
+    /// the verdict still needs. Every browser's answer is checked on this plan ([`check`]
+    /// checks each on the request it makes).
     pub fn check(self, preflight: Option<&Response>, response: Option<&Response>) -> Outcome {
         let mut notes = Vec::new();
         for name in &self.dropped_headers {
@@ -333,7 +341,15 @@ pub fn check(
     preflight: Option<&Response>,
     response: Option<&Response>,
 ) -> Result<Outcome, RequestError> {
-    Ok(request.plan()?.check(preflight, response))
+    let mut outcome = request.plan()?.check(preflight, response);
+    for browser in Browser::ALL {
+        let plan = request.plan_in(browser)?;
+        if plan.preflight != outcome.plan.preflight {
+            let own = plan.check(preflight, response);
+            outcome.browsers[browser as usize] = own.in_browser(browser).clone();
+        }
+    }
+    Ok(outcome)
 }
 
 /// Why [`check_json`] could not run the checks.
@@ -467,6 +483,33 @@ pub fn check_json_text_in(input: &str, browser: Option<Browser>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_browser_is_checked_on_the_request_it_makes() {
+        let mut page = FetchRequest::new("https://app.example", "https://api.example/x");
+        for _ in 0..9 {
+            page = page.header("Accept", "a".repeat(120));
+        }
+        let acao = ("Access-Control-Allow-Origin", "https://app.example");
+        let preflight = Response::new(204).header(acao.0, acao.1);
+        let response = Response::new(200).header(acao.0, acao.1);
+        let outcome = check(&page, Some(&preflight), Some(&response)).unwrap();
+        assert_eq!(outcome.verdict(), Verdict::Blocked);
+        let chromium = outcome.in_browser(Browser::Chromium);
+        assert_eq!(chromium.verdict, Verdict::Blocked);
+        let acrh = chromium.preflight_request.as_ref().unwrap();
+        assert_eq!(acrh.request_headers.as_deref(), Some("accept"));
+        let firefox = outcome.in_browser(Browser::Firefox);
+        assert_eq!((firefox.verdict, &firefox.error), (Verdict::Allowed, &None));
+        assert_eq!(firefox.preflight_request, None);
+        assert!(outcome.browsers_disagree());
+        let json = outcome.to_json_for(Browser::Firefox);
+        assert_eq!(json["browser"]["preflight_request"], Value::Null);
+        assert_eq!(
+            json["browsers"]["chromium"]["preflight_request"]["request_headers"],
+            "accept"
+        );
+    }
 
     #[test]
     fn check_json_runs_the_checks_and_reports_bad_input() {

@@ -1,6 +1,7 @@
 //! What the page does: the request `fetch()` builds, and the plan the browser derives from it
 //! (is it cross-origin, is a preflight needed, which headers are CORS-unsafe).
 
+use super::browsers::{Browser, UnsafeHeaderRule};
 use super::url;
 use crate::syntax::origin;
 use crate::syntax::token::{
@@ -120,9 +121,19 @@ impl FetchRequest {
         self
     }
 
-    /// Works out what the browser sends, or the `TypeError` `fetch()` throws before sending
-    /// anything.
+    /// Works out what the browser sends by the Fetch standard (as Chromium does), or the
+    /// `TypeError` `fetch()` throws before sending anything.
     pub fn plan(&self) -> Result<Plan, RequestError> {
+        self.plan_with(UnsafeHeaderRule::STANDARD)
+    }
+
+    /// [`FetchRequest::plan`] as `browser` makes it ([`Browser::unsafe_header_rule`]: Firefox
+    /// may send no preflight, or another `Access-Control-Request-Headers`).
+    pub fn plan_in(&self, browser: Browser) -> Result<Plan, RequestError> {
+        self.plan_with(browser.unsafe_header_rule())
+    }
+
+    fn plan_with(&self, rule: UnsafeHeaderRule) -> Result<Plan, RequestError> {
         let origin = page_origin(&self.origin)?;
         let target = url::parse(&self.url).map_err(|why| {
             RequestError::new(
@@ -214,7 +225,8 @@ impl FetchRequest {
         }
         // The safelist applies to each header-list entry (Fetch "CORS-unsafe request-header
         // names"); the entries of one name are sent combined with `, `.
-        let (unsafe_headers, header_reasons) = unsafe_names(&headers);
+        let unsafe_ = unsafe_names(&headers, rule);
+        let (unsafe_headers, header_reasons) = (unsafe_.names, unsafe_.reasons);
         let mut combined: Vec<(String, Vec<u8>)> = Vec::new();
         for (name, value) in headers {
             match combined
@@ -239,10 +251,12 @@ impl FetchRequest {
             (cross_origin && self.mode == Mode::Cors && !reasons.is_empty()).then(|| {
                 PreflightRequest {
                     method: method.clone(),
-                    request_headers: (!unsafe_headers.is_empty()).then(|| {
-                        let mut sorted = unsafe_headers.clone();
+                    request_headers: (!unsafe_.listed.is_empty()).then(|| {
+                        let mut sorted = unsafe_.listed;
                         sorted.sort();
-                        sorted.dedup();
+                        if !rule.repeats_names {
+                            sorted.dedup();
+                        }
                         sorted.join(",")
                     }),
                     reasons,
@@ -421,10 +435,19 @@ fn single_range(value: &[u8]) -> Option<(Option<u64>, Option<u64>)> {
     }
 }
 
-/// Fetch "CORS-unsafe request-header names", in Chromium's order: the unsafe names sorted, then
-/// (when the safelisted values exceed 1024 bytes together) the safelisted names sorted. Also
-/// returns why each is unsafe.
-fn unsafe_names(headers: &[(String, Vec<u8>)]) -> (Vec<String>, Vec<String>) {
+/// A request's CORS-unsafe headers under one [`UnsafeHeaderRule`].
+struct UnsafeNames {
+    /// In Chromium's order: the unsafe names sorted, then (when the safelisted values exceed
+    /// 1024 bytes together and the rule says so) the safelisted names sorted.
+    names: Vec<String>,
+    /// Why each is unsafe.
+    reasons: Vec<String>,
+    /// The names `Access-Control-Request-Headers` lists, once per unsafe value, unsorted.
+    listed: Vec<String>,
+}
+
+/// Fetch "CORS-unsafe request-header names" under `rule`.
+fn unsafe_names(headers: &[(String, Vec<u8>)], rule: UnsafeHeaderRule) -> UnsafeNames {
     let mut unsafe_: Vec<(String, String)> = Vec::new();
     let mut potentially: Vec<String> = Vec::new();
     let mut size = 0usize;
@@ -438,6 +461,7 @@ fn unsafe_names(headers: &[(String, Vec<u8>)]) -> (Vec<String>, Vec<String>) {
             Err(why) => unsafe_.push((lower, why)),
         }
     }
+    let mut listed: Vec<String> = unsafe_.iter().map(|(n, _)| n.clone()).collect();
     unsafe_.sort();
     unsafe_.dedup_by(|a, b| a.0 == b.0);
     let mut reasons: Vec<String> = unsafe_
@@ -445,7 +469,8 @@ fn unsafe_names(headers: &[(String, Vec<u8>)]) -> (Vec<String>, Vec<String>) {
         .map(|(n, why)| format!("the request header {n} is not safelisted: {why}"))
         .collect();
     let mut names: Vec<String> = unsafe_.into_iter().map(|(n, _)| n).collect();
-    if size > 1024 {
+    if rule.total_limit && size > 1024 {
+        listed.extend(potentially.iter().cloned());
         potentially.sort();
         potentially.dedup();
         potentially.retain(|n| !names.contains(n));
@@ -455,7 +480,11 @@ fn unsafe_names(headers: &[(String, Vec<u8>)]) -> (Vec<String>, Vec<String>) {
         ));
         names.extend(potentially);
     }
-    (names, reasons)
+    UnsafeNames {
+        names,
+        reasons,
+        listed,
+    }
 }
 
 /// What the browser derived from a [`FetchRequest`]: the request it sends and whether a
@@ -631,5 +660,71 @@ mod tests {
         let pf = plan.preflight.unwrap();
         assert_eq!(pf.method, "PUT");
         assert_eq!(pf.request_headers.as_deref(), Some("content-type,x-a,x-b"));
+    }
+
+    /// Nine `Accept` values of 120 bytes: each safelisted, 1080 bytes together.
+    fn over_1024_bytes() -> FetchRequest {
+        let mut request = FetchRequest::new("https://app.example", "https://api.example/x");
+        for _ in 0..9 {
+            request = request.header("Accept", "a".repeat(120));
+        }
+        request
+    }
+
+    #[test]
+    fn chromium_lists_safelisted_headers_over_1024_bytes_together() {
+        let plan = over_1024_bytes().plan_in(Browser::Chromium).unwrap();
+        assert_eq!(plan, over_1024_bytes().plan().unwrap());
+        assert_eq!(plan.unsafe_headers, ["accept"]);
+        let pf = plan.preflight.unwrap();
+        assert_eq!(pf.request_headers.as_deref(), Some("accept"));
+        assert!(pf.reasons[0].contains("1080 bytes together, more than 1024"));
+        let put = over_1024_bytes().method("PUT").plan_in(Browser::Chromium);
+        let put = put.unwrap().preflight.unwrap();
+        assert_eq!(put.request_headers.as_deref(), Some("accept"));
+    }
+
+    #[test]
+    fn firefox_has_no_limit_on_safelisted_bytes_together() {
+        let plan = over_1024_bytes().plan_in(Browser::Firefox).unwrap();
+        assert!(plan.unsafe_headers.is_empty());
+        assert_eq!(plan.preflight, None);
+        let with_unsafe = over_1024_bytes().header("X-Z", "1");
+        let pf = with_unsafe
+            .plan_in(Browser::Firefox)
+            .unwrap()
+            .preflight
+            .unwrap();
+        assert_eq!(pf.request_headers.as_deref(), Some("x-z"));
+        let pf = with_unsafe
+            .plan_in(Browser::Chromium)
+            .unwrap()
+            .preflight
+            .unwrap();
+        assert_eq!(pf.request_headers.as_deref(), Some("accept,x-z"));
+        let put = over_1024_bytes().method("PUT").plan_in(Browser::Firefox);
+        assert_eq!(put.unwrap().preflight.unwrap().request_headers, None);
+    }
+
+    #[test]
+    fn firefox_names_a_header_once_per_unsafe_value() {
+        let request = FetchRequest::new("https://app.example", "https://api.example/x")
+            .header("X-A", "1")
+            .header("Accept", "b")
+            .header("x-a", "2");
+        let acrh = |b| {
+            request
+                .plan_in(b)
+                .unwrap()
+                .preflight
+                .unwrap()
+                .request_headers
+        };
+        assert_eq!(acrh(Browser::Firefox).as_deref(), Some("x-a,x-a"));
+        assert_eq!(acrh(Browser::Chromium).as_deref(), Some("x-a"));
+        assert_eq!(
+            request.plan_in(Browser::Firefox).unwrap().unsafe_headers,
+            ["x-a"]
+        );
     }
 }
