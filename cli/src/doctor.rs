@@ -591,7 +591,13 @@ pub fn run(args: &DoctorArgs) -> Exit {
             Err(e) => return fail(args.json, "request", e),
         }
     }
-    let mut outcome = plan.check(preflight_response.as_ref(), response.as_ref());
+    // Each browser is checked on the request it makes (doctor sends the standard's).
+    let page = args.page.request(&args.url);
+    let mut outcome =
+        match corsgate::browser::check(&page, preflight_response.as_ref(), response.as_ref()) {
+            Ok(outcome) => outcome,
+            Err(e) => return explain::request_error(&e),
+        };
     if preflight_fails_everywhere {
         outcome.notes.push("the browser does not send the request after a failed preflight, so neither does doctor".into());
     }

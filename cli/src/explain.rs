@@ -446,11 +446,12 @@ pub fn run(args: &ExplainArgs) -> Exit {
         (Ok(p), Ok(r)) => (p, r),
         (Err(e), _) | (_, Err(e)) => return e,
     };
-    let plan = match args.page.request(&args.url).plan() {
-        Ok(plan) => plan,
+    // Each browser is checked on the request it makes.
+    let page = args.page.request(&args.url);
+    let outcome = match corsgate::browser::check(&page, preflight.as_ref(), response.as_ref()) {
+        Ok(outcome) => outcome,
         Err(e) => return request_error(&e),
     };
-    let outcome = plan.check(preflight.as_ref(), response.as_ref());
     let text = if args.json {
         outcome.to_json_for(args.page.browser).to_string() + "\n"
     } else {

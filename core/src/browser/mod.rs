@@ -14,8 +14,9 @@
 //!   Chromium's order, with the fix on the server side;
 //! - for each [`Browser`] (Chromium, Firefox, and Safari from WebKit's documented behaviour,
 //!   not verified here), that browser's verdict, error kind, console lines and preflight cache
-//!   lifetime ([`Outcome::in_browser`], [`BrowserOutcome`]); Firefox's reasons are
-//!   [`FirefoxReason`], and every browser text lives in one module (`console`).
+//!   lifetime ([`Outcome::in_browser`], [`BrowserOutcome`]), each checked on the request that
+//!   browser makes ([`FetchRequest::plan_in`], [`Browser::unsafe_header_rule`]); Firefox's
+//!   reasons are [`FirefoxReason`], and every browser text lives in one module (`console`).
 //!
 //! ```
 //! use corsgate::browser::{check, Credentials, FetchRequest, Response, Verdict};
@@ -116,7 +117,8 @@ impl Missing {
 /// Everything the checker found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Outcome {
-    /// What the browser sends.
+    /// What the browser sends by the standard (as Chromium does); a browser that sends another
+    /// preflight says so in its [`BrowserOutcome::preflight_request`].
     pub plan: Plan,
     /// The preflight check, when a preflight is needed and its response was given.
     pub preflight: Option<PreflightCheck>,
