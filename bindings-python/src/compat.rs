@@ -1,8 +1,8 @@
 //! What the Django and Flask glue share: request header text in, a compatibility answer out.
 
 use corsgate::django::Answer;
-use pyo3::intern;
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 use std::borrow::Cow;
 
@@ -34,29 +34,38 @@ pub fn environ_text(
     }
 }
 
-/// A header name of the Django or Flask profile as a Python string made once.
+/// A header name of the Django or Flask profile as a Python string made once (the core's
+/// constants, interned on first use).
 fn name_object<'py>(py: Python<'py>, name: &'static str) -> Bound<'py, PyString> {
     use corsgate::{django::names as dj, flask::names as fl};
-    let cached = match name {
-        dj::ALLOW_ORIGIN => intern!(py, "access-control-allow-origin"),
-        dj::ALLOW_CREDENTIALS => intern!(py, "access-control-allow-credentials"),
-        dj::EXPOSE_HEADERS => intern!(py, "access-control-expose-headers"),
-        dj::ALLOW_HEADERS => intern!(py, "access-control-allow-headers"),
-        dj::ALLOW_METHODS => intern!(py, "access-control-allow-methods"),
-        dj::MAX_AGE => intern!(py, "access-control-max-age"),
-        dj::ALLOW_PRIVATE_NETWORK => intern!(py, "access-control-allow-private-network"),
-        dj::CONTENT_LENGTH => intern!(py, "content-length"),
-        fl::ALLOW_ORIGIN => intern!(py, "Access-Control-Allow-Origin"),
-        fl::EXPOSE_HEADERS => intern!(py, "Access-Control-Expose-Headers"),
-        fl::ALLOW_CREDENTIALS => intern!(py, "Access-Control-Allow-Credentials"),
-        fl::ALLOW_PRIVATE_NETWORK => intern!(py, "Access-Control-Allow-Private-Network"),
-        fl::ALLOW_HEADERS => intern!(py, "Access-Control-Allow-Headers"),
-        fl::MAX_AGE => intern!(py, "Access-Control-Max-Age"),
-        fl::ALLOW_METHODS => intern!(py, "Access-Control-Allow-Methods"),
-        fl::VARY => intern!(py, "Vary"),
-        other => return PyString::new(py, other),
-    };
-    cached.clone()
+    static NAMES: PyOnceLock<Vec<(&'static str, Py<PyString>)>> = PyOnceLock::new();
+    let names = NAMES.get_or_init(py, || {
+        [
+            dj::ALLOW_ORIGIN,
+            dj::ALLOW_CREDENTIALS,
+            dj::EXPOSE_HEADERS,
+            dj::ALLOW_HEADERS,
+            dj::ALLOW_METHODS,
+            dj::MAX_AGE,
+            dj::ALLOW_PRIVATE_NETWORK,
+            dj::CONTENT_LENGTH,
+            fl::ALLOW_ORIGIN,
+            fl::EXPOSE_HEADERS,
+            fl::ALLOW_CREDENTIALS,
+            fl::ALLOW_PRIVATE_NETWORK,
+            fl::ALLOW_HEADERS,
+            fl::MAX_AGE,
+            fl::ALLOW_METHODS,
+            fl::VARY,
+        ]
+        .into_iter()
+        .map(|n| (n, PyString::intern(py, n).unbind()))
+        .collect()
+    });
+    match names.iter().find(|(n, _)| *n == name) {
+        Some((_, object)) => object.bind(py).clone(),
+        None => PyString::new(py, name),
+    }
 }
 
 /// The answer's headers as a list of `(name, value)` strings.

@@ -198,9 +198,11 @@ pub fn _flask_resource_order(keys: Vec<(String, bool)>) -> Vec<usize> {
     corsgate::flask::resource_order(&keys)
 }
 
-/// Adds the class and the resource-order function.
+/// Adds the class, the resource-order function and the `Access-Control-Allow-Origin` spelling
+/// flask-cors checks a response for.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyFlaskPolicy>()?;
     m.add_function(wrap_pyfunction!(_flask_resource_order, m)?)?;
+    m.add("FLASK_ALLOW_ORIGIN", corsgate::flask::names::ALLOW_ORIGIN)?;
     Ok(())
 }

@@ -25,7 +25,7 @@ from weakref import WeakKeyDictionary
 from flask import Blueprint, Flask, Response, current_app, make_response, request
 from werkzeug.datastructures import Headers, MultiDict
 
-from ._corsgate import FlaskPolicy, _flask_resource_order
+from ._corsgate import FLASK_ALLOW_ORIGIN, FlaskPolicy, _flask_resource_order
 from ._load import PolicyLike, warn_all
 from ._report import OnDenied
 from .wsgi import CORSMiddleware
@@ -245,7 +245,7 @@ def _after_request(
     resources: list[tuple[Pattern, FlaskPolicy]],
 ) -> Callable[[Response], Response]:
     def cors_after_request(response: Response) -> Response:
-        if response.headers is not None and response.headers.get("Access-Control-Allow-Origin"):
+        if response.headers is not None and response.headers.get(FLASK_ALLOW_ORIGIN):
             return response
         path = unquote(_current_request().path)
         for pattern, policy in resources:
