@@ -18,6 +18,16 @@ declare namespace corsgate {
     end(): unknown;
   }
 
+  /**
+   * What the strict middleware uses of a response (a `ServerResponse`): it writes the decision
+   * by the core's rule when the head goes out (`writeHead`, explicit or implicit).
+   */
+  interface StrictResponse extends CorsResponse {
+    writeHead(...args: any[]): unknown;
+    getHeaderNames(): string[];
+    removeHeader(key: string): unknown;
+  }
+
   /** A static `origin`: `true` reflects, `false` disables, a string is fixed (`'*'`: any). */
   type StaticOrigin = boolean | string | RegExp | Array<boolean | string | RegExp | StaticOrigin>;
 
@@ -55,7 +65,7 @@ declare namespace corsgate {
 
   /** corsgate's additions; `cors` has no second argument. */
   interface Settings {
-    /** Answers remembered per middleware (by method, origin, request headers, verdict); 0 disables. Default 1024. */
+    /** Answers remembered per middleware (by method, origin verdict and request headers' shape; docs/node.md); 0 disables. Default 1024. */
     cacheSize?: number | undefined;
   }
 
@@ -140,7 +150,7 @@ declare namespace corsgate {
   }
 
   /** A middleware with corsgate's strict semantics. */
-  type StrictMiddleware = (req: CorsRequest & { url?: string; originalUrl?: string }, res: CorsResponse, next?: (err?: unknown) => void) => void;
+  type StrictMiddleware = (req: CorsRequest & { url?: string; originalUrl?: string }, res: StrictResponse, next?: (err?: unknown) => void) => void;
 
   /** Thrown for a configuration that cannot work; `errors` lists every problem. */
   class CorsgateConfigError extends Error {

@@ -4,6 +4,7 @@
 const { Policy } = require('./policy.js');
 const headers = require('./headers.js');
 const { unpack, parseTemplate, fill } = require('./plans.js');
+const { writeOnHead } = require('./write.js');
 
 const { ORIGIN, REQUEST_METHOD, REQUEST_HEADERS, REQUEST_PRIVATE_NETWORK, hasOwn, ownHeader } =
   headers;
@@ -13,16 +14,21 @@ function headerLine(value) {
   return value === undefined ? undefined : String(value);
 }
 
+/** Where a strict plan's headers start: after the status, reason code and message, and `Vary`. */
+const HEAD = 4;
+
 /**
  * Middleware with strict semantics for Express, Connect and node:http: answers preflights
- * itself (403 when denied), sets the headers of actual requests and calls `next()`.
+ * itself (403 when denied) with the core's whole response; for the rest it calls `next()` and
+ * writes the decision by the core's rule when the application's head goes out (lib/write.js:
+ * the application's CORS headers removed, the decision's written, `Vary` merged).
  * `onDenied(reason, req)` is called for every denied CORS request.
  */
 function middleware(policy, settings) {
   const p = policy instanceof Policy ? policy : new Policy(policy);
   const onDenied = settings && typeof settings.onDenied === 'function' ? settings.onDenied : null;
   // The core's answer (src/evaluator.rs): a template id, a new template, or the whole plan
-  // `[status, reasonCode, reasonMessage, name, value, …]`.
+  // `[status, reasonCode, reasonMessage, vary, name, value, …]`.
   const decide = p._native.decider();
   const templates = [];
   return function corsgateMiddleware(req, res, next) {
@@ -34,10 +40,9 @@ function middleware(policy, settings) {
     const method = typeof req.method === 'string' ? req.method : '';
     // Express's own `originalUrl` (the URL before mounting), never an inherited one.
     const path = (hasOwn.call(req, 'originalUrl') && req.originalUrl) || req.url || '/';
-    const vary = headers.existingVary(res);
     let out;
     try {
-      out = decide(method, path, origin, acrm, acrh, acrpn, vary === '' ? undefined : vary);
+      out = decide(method, path, origin, acrm, acrh, acrpn);
     } catch (err) {
       // The addon failed (an internal error): Express answers 500; node:http gets it here.
       if (typeof next === 'function') {
@@ -53,18 +58,17 @@ function middleware(policy, settings) {
     if (typeof out === 'number') {
       plan = fill(templates[out], origin, acrh, acrm);
     } else if (typeof out === 'string' && out[0] === '#') {
-      const template = parseTemplate(out, 3);
+      const template = parseTemplate(out, HEAD);
       templates[template.id] = template;
       plan = fill(template, origin, acrh, acrm);
     } else {
       plan = unpack(out);
       plan[0] = plan[0] === '' ? 0 : Number(plan[0]);
     }
-    for (let i = 3; i < plan.length; i += 2) res.setHeader(plan[i], plan[i + 1]);
     if (plan[1] !== '' && onDenied !== null) onDenied({ code: plan[1], message: plan[2] }, req);
+    writeOnHead(res, plan, HEAD, plan[3]);
     if (plan[0] !== 0) {
       res.statusCode = plan[0];
-      res.setHeader('Content-Length', '0');
       res.end();
     } else if (typeof next === 'function') {
       next();

@@ -22,8 +22,8 @@ function toPlan(packed) {
 
 /**
  * A template the core sent once (`#id\nstatus\n[fields\n]name\nKvalue…`, see
- * src/evaluator.rs; `head` counts the status and the fields: 1 for the `cors` profile, 3 for
- * the strict one, whose fields are the reason code and message): the plan with, for each value
+ * src/evaluator.rs; `head` counts the status and the fields: 1 for the `cors` profile, 4 for
+ * the strict one, whose fields are the reason code and message and the `Vary` text): the plan with, for each value
  * that is one of the request's strings, its index and which string (0 origin, 1 request
  * headers, 2 the origin function's answer or, strict, the requested method).
  */

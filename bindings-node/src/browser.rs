@@ -5,7 +5,7 @@ use napi_derive::napi;
 
 /// Runs the checker on a JSON document (`{"request": …, "preflight": …, "response": …}`) and
 /// returns the outcome as JSON, or `{"error": {"kind", "message"}}` when it cannot run.
-#[napi(js_name = "browserCheck")]
+#[napi(catch_unwind, js_name = "browserCheck")]
 pub fn browser_check(input: String) -> String {
     corsgate::browser::check_json_text(&input)
 }

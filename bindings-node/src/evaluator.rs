@@ -24,18 +24,18 @@
 //!   references, whose values are left empty) and JavaScript keeps it; afterwards only its id
 //!   crosses, and JavaScript fills the references in with the strings it passed.
 //!
-//! Answers that cannot be templates (the response already had a `Vary`, whose merged value is
-//! new text; a strict denial, whose message quotes the request; a value holding `\n`; more
+//! Answers that cannot be templates (express: the response already had a `Vary`, whose merged
+//! value is new text; a strict denial, whose message quotes the request; a value holding `\n`; more
 //! than [`MAX_TEMPLATES`] templates) are sent whole: `status\n[fields\n]name\nvalue…`, or an
 //! array when a part holds `\n`. The strict profile's fields are the reason code and message
-//! (empty when allowed); the express profile has none.
+//! (empty when allowed) and the decision's `Vary` text; the express profile has none.
 //!
 //! Raw N-API is `unsafe`: this module (and only it in this crate) allows it, as the C ABI
 //! crate does; every block states why it holds.
 #![allow(unsafe_code)]
 
-use corsgate::express::{append_vary, ExpressPolicy};
-use corsgate::{latin1, Request, SharedPolicy, REQUEST_HEADER_NAMES};
+use corsgate::express::ExpressPolicy;
+use corsgate::{latin1, Request, ResponseHeader, SharedPolicy, Vary, REQUEST_HEADER_NAMES};
 use napi::bindgen_prelude::{Env, Result, Unknown};
 use napi::sys;
 use std::cell::RefCell;
@@ -551,7 +551,9 @@ impl Profile for Express {
 }
 
 /// The strict middleware's profile: `(method, path, origin, requestMethod, requestHeaders,
-/// requestPrivateNetwork, vary)`, the four CORS request headers each `undefined` or one line.
+/// requestPrivateNetwork)`, the four CORS request headers each `undefined` or one line. Its
+/// fields are the reason code and message and the decision's `Vary` text (`""` for an answered
+/// preflight, whose headers hold the core's whole response).
 pub(crate) struct Strict(pub(crate) Arc<SharedPolicy>);
 
 /// Where a header value's bytes are: the UTF-8 input as is, or converted to Latin-1.
@@ -577,7 +579,6 @@ impl Profile for Strict {
         for (value, &arg) in values.iter_mut().zip(&argv[2..6]) {
             *value = unsafe { read_string(env, arg, buf) }?;
         }
-        let vary = unsafe { read_string(env, argv[6], buf) }?;
 
         let text = std::str::from_utf8(buf).map_err(|_| c"corsgate: invalid UTF-8 from N-API")?;
         let slice = |r: &Option<Range<usize>>| r.clone().and_then(|r| text.get(r));
@@ -612,17 +613,25 @@ impl Profile for Strict {
 
         let policy = self.0.load();
         let d = policy.evaluate(&req);
-        let vary = slice(&vary).filter(|v| !v.is_empty());
-        let names = d.vary().names();
-        // With no `Vary` yet, merging gives the names joined: `value()`, a constant.
-        let merged = match vary {
-            Some(existing) => append_vary(existing, names),
-            None => d.vary().value().into(),
+        // An answered preflight is the core's whole response (its headers, `Vary` and
+        // framing); otherwise the plan carries the decision's headers and its `Vary` text, and
+        // the core's rule writes them when the application's head goes out (`strictResponse`).
+        let answered = d.status().map(|_| d.response(&[]));
+        let written = answered
+            .iter()
+            .flat_map(|r| &r.headers)
+            .filter_map(|h| match h {
+                ResponseHeader::Set(name, value) => Some((*name, std::str::from_utf8(value).ok()?)),
+                ResponseHeader::Kept(_) => None,
+            });
+        let vary = if answered.is_some() {
+            ""
+        } else {
+            d.vary().value()
         };
-        let vary_header = (!names.is_empty()).then_some(("Vary", merged.as_ref()));
         let message = d.reason().map(|r| r.message().to_string());
         let code = d.reason().map_or("", |r| r.code().as_str());
-        let fields = [code, message.as_deref().unwrap_or("")];
+        let fields = [code, message.as_deref().unwrap_or(""), vary];
         let refs = [
             (b'o', slice(&values[0])),
             (b'h', slice(&values[2])),
@@ -631,12 +640,84 @@ impl Profile for Strict {
         let reply = Answer {
             status: d.status(),
             fields: &fields,
-            headers: || d.headers().iter().copied().chain(vary_header),
-            template: vary.is_none() && d.reason().is_none() && !converted,
+            headers: || {
+                let own = d.headers().iter().copied().filter(|_| answered.is_none());
+                own.chain(written.clone())
+            },
+            template: d.reason().is_none() && !converted,
         };
         // SAFETY: as above.
         Ok(unsafe { templates.reply(env, reply, refs, text.as_bytes()) })
     }
+}
+
+/// The strict rule when the application's head is written (lib/write.js): `(vary, lines)`,
+/// `vary` the plan's `Vary` text and `lines` the response's header lines joined as
+/// `name\nvalue\n…` (Node refuses CR and LF in header names and values). Answers with
+/// `\n`-separated text: the one `Vary` value that replaces the response's (`""`: keep them),
+/// then the name of every line that goes (`corsgate::write_strict`).
+pub(crate) struct StrictWrite;
+
+impl Profile for StrictWrite {
+    unsafe fn call(
+        &self,
+        env: sys::napi_env,
+        argv: &Args,
+        input: &mut Input,
+        templates: &mut Templates,
+    ) -> std::result::Result<sys::napi_value, Failure> {
+        let buf = &mut input.text;
+        // SAFETY (each read): `env` and the values are this call's.
+        let vary = unsafe { read_string(env, argv[0], buf) }?;
+        let lines = unsafe { read_string(env, argv[1], buf) }?;
+        let text = std::str::from_utf8(buf).map_err(|_| c"corsgate: invalid UTF-8 from N-API")?;
+        let slice = |r: Option<Range<usize>>| r.and_then(|r| text.get(r)).unwrap_or("");
+        // The plan's text is always one of them; any other text adds no name.
+        let vary = Vary::from_value(slice(vary))
+            .or_else(|| Vary::from_value(""))
+            .ok_or(c"corsgate: no Vary without names")?;
+        let lines = slice(lines);
+        let mut parts = lines.split('\n');
+        let mut names = Vec::new();
+        let mut application = Vec::new();
+        if !lines.is_empty() {
+            while let (Some(name), Some(value)) = (parts.next(), parts.next()) {
+                names.push(name);
+                application.push((name.as_bytes(), latin1_of(value)));
+            }
+        }
+        let application: Vec<(&[u8], &[u8])> =
+            application.iter().map(|(n, v)| (*n, &**v)).collect();
+        let mut written = Vec::with_capacity(application.len() + 1);
+        corsgate::write_strict(std::iter::empty(), vary, &application, &mut written);
+        let mut kept = vec![false; names.len()];
+        let out = &mut templates.out;
+        out.clear();
+        for header in &written {
+            match header {
+                ResponseHeader::Kept(i) => {
+                    if let Some(k) = kept.get_mut(*i) {
+                        *k = true;
+                    }
+                }
+                ResponseHeader::Set(_, value) => out.extend(value.iter().map(|&b| char::from(b))),
+            }
+        }
+        for (name, kept) in names.iter().zip(kept) {
+            if !kept {
+                out.push('\n');
+                out.push_str(name);
+            }
+        }
+        // SAFETY: as above.
+        Ok(unsafe { string(env, out) })
+    }
+}
+
+/// The bytes of a header value Node holds as a string (Latin-1, core's `latin1`; text with a
+/// character above U+00FF, which no Latin-1 decoding made, as its UTF-8).
+fn latin1_of(value: &str) -> std::borrow::Cow<'_, [u8]> {
+    latin1::encode(value).unwrap_or(std::borrow::Cow::Borrowed(value.as_bytes()))
 }
 
 /// A profile that panics: `panicProbe()` in `lib.rs` hands it to the test suite, which

@@ -9,8 +9,12 @@
 //! - [`Policy`]: corsgate's strict engine behind a [`SharedPolicy`], reconfigurable while
 //!   serving. `decider()` returns the strict middleware's per-request function (raw
 //!   Node-API, the same [`evaluator`] machinery): a template id or text
-//!   `status\ncode\nmessage\nname1\nvalue1\n…`; `evaluate` returns the full decision with
-//!   its reason.
+//!   `status\ncode\nmessage\nvary\nname1\nvalue1\n…`; [`strict_writer`]'s function applies the core's
+//!   response rule when the application's head is written; `evaluate` returns the full
+//!   decision with its reason.
+//!
+//! Every function napi-rs generates here catches a panic (`catch_unwind`) and throws it as an
+//! `Error`, as the raw evaluator functions do: a bug never aborts the process.
 //!
 //! The drop-ins for @fastify/cors, @koa/cors and hono's cors() have their classes in
 //! [`fastify`], [`koa`] and [`hono`] (core's profiles of the same names): plans by request
@@ -73,12 +77,28 @@ pub struct HeaderNames {
 }
 
 /// The core's header names (lib/headers.js): JavaScript keeps no list of its own.
-#[napi]
+#[napi(catch_unwind)]
 pub fn header_names() -> HeaderNames {
     HeaderNames {
         request: REQUEST_HEADER_NAMES.map(String::from).to_vec(),
         vary: HeaderName::Vary.canonical().to_string(),
     }
+}
+
+/// The strict rule at the moment the application's response head is written (module
+/// `evaluator`, lib/write.js): a function `(vary, lines) => string`, `vary` the decision's
+/// `Vary` text from the plan (`""` when it writes none or wrote it already), `lines` the
+/// response's header lines as `name\nvalue\n…`. It answers with the one `Vary` value that
+/// replaces the response's (`""`: keep them), then, `\n`-separated, the name of every line
+/// that goes (the response's CORS headers). JavaScript writes the decision's own headers
+/// after these removals.
+#[napi(
+    catch_unwind,
+    js_name = "strictWriter",
+    ts_return_type = "(vary: string, lines: string) => string"
+)]
+pub fn strict_writer(env: &Env) -> napi::Result<Unknown<'_>> {
+    evaluator::create(env, "strictResponse", evaluator::StrictWrite)
 }
 
 /// The options of the `cors` package, as the JavaScript wrapper read them.
@@ -208,7 +228,7 @@ pub struct ExpressPolicy {
 #[napi]
 impl ExpressPolicy {
     /// Compiles the options; check `errors` before use.
-    #[napi(constructor)]
+    #[napi(catch_unwind, constructor)]
     pub fn new(options: ExpressOptions) -> Self {
         ExpressPolicy {
             inner: CoreExpress::compile(&express_config(options)).map(Arc::new),
@@ -216,7 +236,7 @@ impl ExpressPolicy {
     }
 
     /// Errors that make the options unusable (empty when it compiled).
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn errors(&self) -> Vec<JsDiagnostic> {
         match &self.inner {
             Ok(_) => Vec::new(),
@@ -225,7 +245,7 @@ impl ExpressPolicy {
     }
 
     /// Security warnings about options that work but let other sites in.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn warnings(&self) -> Vec<JsDiagnostic> {
         match &self.inner {
             Ok(p) => diagnostics(p.warnings()),
@@ -234,7 +254,7 @@ impl ExpressPolicy {
     }
 
     /// Whether the evaluator needs the origin answer of JavaScript (RegExp, array, function).
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn dynamic(&self) -> bool {
         self.inner.as_ref().is_ok_and(|p| p.is_dynamic())
     }
@@ -244,6 +264,7 @@ impl ExpressPolicy {
     /// what JavaScript found out about the origin: 0 nothing, 1 not allowed, 2 allowed, 3 an
     /// origin function answered the string `answer`. Throws when the options did not compile.
     #[napi(
+        catch_unwind,
         ts_return_type = "(method: string, origin: string | undefined, requestHeaders: string | undefined, vary: string | undefined, verdict: number, answer: string | undefined) => number | string | string[]"
     )]
     pub fn evaluator<'env>(&self, env: &'env Env) -> napi::Result<Unknown<'env>> {
@@ -257,7 +278,7 @@ impl ExpressPolicy {
 
     /// Compiles `options` and evaluates one request in a single call (per-request options of
     /// a delegate). Returns the errors instead when the options do not compile.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn evaluate_once(
         options: ExpressOptions,
         method: String,
@@ -359,7 +380,7 @@ fn request_of<'a>(method: &'a str, path: &'a str, lines: &'a [HeaderLine<'a>]) -
 impl Policy {
     /// Compiles a policy: `kind` is `json` (text), `toml` (text) or `file` (a path; `.json`
     /// is JSON, anything else TOML). Check `errors` before use.
-    #[napi(constructor)]
+    #[napi(catch_unwind, constructor)]
     pub fn new(source: String, kind: String) -> Self {
         match compile(&source, &kind) {
             Ok(p) => Policy {
@@ -374,13 +395,13 @@ impl Policy {
     }
 
     /// Errors that stopped compilation (empty when it compiled).
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn errors(&self) -> Vec<JsDiagnostic> {
         diagnostics(&self.errors)
     }
 
     /// Lint warnings of the policy serving now.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn warnings(&self) -> Vec<JsDiagnostic> {
         self.shared
             .as_ref()
@@ -389,7 +410,7 @@ impl Policy {
     }
 
     /// Compiles a new policy and swaps it in; on errors (returned) the old one keeps serving.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn reconfigure(&self, source: String, kind: String) -> Vec<JsDiagnostic> {
         match (compile(&source, &kind), &self.shared) {
             (Ok(p), Some(shared)) => {
@@ -403,7 +424,7 @@ impl Policy {
 
     /// The full decision for a request; `headers` is `[name, value, name, value, …]`, each
     /// pair one header line.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn evaluate(&self, method: String, path: String, headers: Vec<String>) -> JsDecision {
         let Some(shared) = &self.shared else {
             return JsDecision {
@@ -441,14 +462,17 @@ impl Policy {
     }
 
     /// The strict middleware's per-request function (module `evaluator`): `(method, path,
-    /// origin, requestMethod, requestHeaders, requestPrivateNetwork, vary) => number | string
-    /// | string[]`, each CORS request header `undefined` or one line, `vary` the response's
-    /// `Vary` (`undefined` when none). It answers with the id of a template it sent before,
-    /// a new template (`#id\n…`) or the whole answer: `status, reasonCode, reasonMessage,
-    /// name, value, …` `\n`-separated, the last pair being `Vary` merged into `vary` (when
-    /// there is one to set). It follows `reconfigure`. Throws when the policy did not compile.
+    /// origin, requestMethod, requestHeaders, requestPrivateNetwork) => number | string |
+    /// string[]`, each CORS request header `undefined` or one line. It answers with the id of
+    /// a template it sent before, a new template (`#id\n…`) or the whole answer: `status,
+    /// reasonCode, reasonMessage, vary, name, value, …` `\n`-separated. An answered
+    /// preflight's headers are the core's whole response (`Decision::response`: CORS headers,
+    /// `Vary`, framing) and `vary` is empty; otherwise the headers are the decision's and
+    /// `vary` its `Vary` text, for [`strict_writer`] when the application's head is written.
+    /// It follows `reconfigure`. Throws when the policy did not compile.
     #[napi(
-        ts_return_type = "(method: string, path: string, origin: string | undefined, requestMethod: string | undefined, requestHeaders: string | undefined, requestPrivateNetwork: string | undefined, vary: string | undefined) => number | string | string[]"
+        catch_unwind,
+        ts_return_type = "(method: string, path: string, origin: string | undefined, requestMethod: string | undefined, requestHeaders: string | undefined, requestPrivateNetwork: string | undefined) => number | string | string[]"
     )]
     pub fn decider<'env>(&self, env: &'env Env) -> napi::Result<Unknown<'env>> {
         match &self.shared {
@@ -462,6 +486,7 @@ impl Policy {
 /// checks with it that a panic inside the raw N-API callback is thrown as an `Error` (which
 /// the middlewares answer with 500) instead of aborting the process. Not part of the API.
 #[napi(
+    catch_unwind,
     js_name = "panicProbe",
     ts_return_type = "(...args: unknown[]) => never"
 )]

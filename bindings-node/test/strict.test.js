@@ -2,8 +2,10 @@
 // The strict middleware (`middleware(policy)`) on real http.ServerResponse objects: each
 // request twice in a row and interleaved with others (its answers are templates the addon
 // sends once and JavaScript fills in afterwards, src/evaluator.rs), compared with what the
-// engine's full decision (`Policy.evaluate`, a separate path) says: status, CORS headers in
-// order, Vary (docs/semantics.md: appended to the response's own), reason code and message.
+// engine's full decision (`Policy.evaluate`, a separate path) and the response rule of
+// docs/semantics.md ("The response") say: status, CORS headers in order, Vary (the
+// response's own names kept, the decision's missing ones added), framing, reason code and
+// message. The application ends the response in `next()`.
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const corsgate = require('..');
@@ -37,31 +39,39 @@ const REQUESTS = [
   ['OPTIONS', '/open/y', { origin: 'https://any.example.net', 'access-control-request-method': 'DELETE' }],
 ];
 
+/** Whether a `Vary` value lists `name` (case-insensitively), or is `*`. */
+function lists(vary, name) {
+  return vary.split(',').some((s) => s.trim() === '*' || s.trim().toLowerCase() === name.toLowerCase());
+}
+
 /** What the middleware must do, from the engine's full decision and the response's Vary. */
 function expected(method, path, headers, presetVary) {
   const d = policy.evaluate({ method, path, headers });
   const out = d.headers.map(([n, v]) => [n.toLowerCase(), v]);
-  if (d.vary.length) {
-    const have = presetVary === undefined ? [] : presetVary.split(',').map((s) => s.trim().toLowerCase());
-    const add = d.vary.filter((n) => !have.includes(n.toLowerCase()));
-    out.push(['vary', [presetVary, ...add].filter((s) => s !== undefined).join(', ')]);
-  } else if (presetVary !== undefined) {
-    out.push(['vary', presetVary]);
+  if (d.status != null) {
+    // An answered preflight: the decision's headers, its Vary, framing but with 204.
+    if (d.vary.length) out.push(['vary', d.vary.join(', ')]);
+    if (d.status !== 204) out.push(['content-length', '0'], ['content-type', 'text/plain; charset=utf-8']);
+  } else if (presetVary === undefined) {
+    if (d.vary.length) out.push(['vary', d.vary.join(', ')]);
+  } else {
+    const add = d.vary.filter((n) => !lists(presetVary, n));
+    out.push(['vary', [presetVary, ...add].join(', ')]);
   }
-  if (d.status != null) out.push(['content-length', '0']);
   return { status: d.status == null ? 200 : d.status, headers: out, reason: d.reason };
 }
 
 async function check(mw, denied, [method, path, headers], presetVary) {
   const want = expected(method, path, headers, presetVary);
   const snap = await runAt(mw, method, path, headers, presetVary);
-  const got = snap.headers.map(([n, v]) => [n.toLowerCase(), v]);
+  const got = snap.headers.map(([n, v]) => [n.toLowerCase(), v]).filter(([n]) => n !== 'x-app');
   const label = `${method} ${path} ${JSON.stringify(headers)} vary=${presetVary}`;
-  // A preset Vary sits first on the response; the middleware replaces its value in place.
+  // A preset Vary that lists every name stays first; a merged one is written last.
   const order = (list) => list.slice().sort((a, b) => (a[0] === 'vary') - (b[0] === 'vary'));
   assert.deepEqual(order(got), order(want.headers), label);
   assert.equal(snap.statusCode, want.status, label);
   assert.equal(snap.next.length, want.status === 200 ? 1 : 0, label);
+  assert.ok(snap.ended, label);
   const reason = denied.shift();
   if (want.reason === null) {
     assert.equal(reason, undefined, label);
@@ -71,11 +81,15 @@ async function check(mw, denied, [method, path, headers], presetVary) {
   assert.equal(denied.length, 0, label);
 }
 
-/** `harness.run` with a path. */
+/** `harness.run` with a path, and an application that answers in `next()`. */
 function runAt(mw, method, path, headers, presetVary) {
   const wrapped = (req, res, next) => {
     req.url = path;
-    mw(req, res, next);
+    mw(req, res, (...args) => {
+      res.setHeader('X-App', '1');
+      res.end('app');
+      next(...args);
+    });
   };
   return run(wrapped, method, headers, presetVary);
 }
@@ -95,7 +109,7 @@ test('strict middleware answers as the full decision, again and again, interleav
 
 test('strict middleware: a request that is not CORS gets only Vary and next()', async () => {
   const mw = corsgate.middleware({ origins: ['https://app.example.com'] });
-  const snap = await run(mw, 'GET', {});
-  assert.deepEqual(snap.headers, [['Vary', 'Origin']]);
+  const snap = await runAt(mw, 'GET', '/', {});
+  assert.deepEqual(snap.headers, [['X-App', '1'], ['Vary', 'Origin']]);
   assert.equal(snap.next.length, 1);
 });

@@ -69,6 +69,15 @@ impl Vary {
         }
     }
 
+    /// The `Vary` whose [`Vary::value`] is exactly `value`, for a binding that carried a
+    /// decision's `Vary` as its text past the request (Node keeps it in JavaScript until the
+    /// application's response is written); `None` for any other text.
+    pub fn from_value(value: &str) -> Option<Vary> {
+        (0..8u8)
+            .map(|bits| Vary::new(bits & 1 != 0, bits & 2 != 0, bits & 4 != 0))
+            .find(|v| v.value() == value)
+    }
+
     /// The names a response still lacks, given the values of its own `Vary` header lines:
     /// a name already listed (case-insensitively) or a `*` value is not repeated.
     pub fn unlisted<'v, I>(self, vary_values: I) -> impl Iterator<Item = &'static str>
@@ -153,6 +162,19 @@ mod tests {
             }
         }
         assert_eq!(Vary::new(false, false, true).names(), &[] as &[&str]);
+        for origin in [false, true] {
+            for preflight in [false, true] {
+                for pn in [false, true] {
+                    let v = Vary::new(origin, preflight, pn);
+                    assert_eq!(
+                        Vary::from_value(v.value()).map(Vary::names),
+                        Some(v.names())
+                    );
+                }
+            }
+        }
+        assert_eq!(Vary::from_value("origin"), None);
+        assert_eq!(Vary::from_value("Origin, Origin"), None);
         assert_eq!(
             Vary::new(true, true, false).value(),
             "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
