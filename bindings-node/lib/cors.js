@@ -3,7 +3,8 @@
 // answer; JavaScript only runs what is JavaScript's (RegExp/array/function origins and the
 // options delegate). Each request crosses into Rust at most once, and not at all when the same
 // inputs were answered before (a bounded memo of the core's plans, keyed by every input the
-// core reads).
+// core reads), nor when an answer of the same shape was (a memo of the core's templates keyed
+// by what the answer depends on: the origin's verdict, not its text).
 
 const native = require('./native.js');
 const { DEFAULTS, coreOptions } = require('./cors-options.js');
@@ -17,6 +18,47 @@ const DEFAULT_CACHE_SIZE = 1024;
 
 /** The memo key of a verdict that is a pure function of the origin (computed on a miss). */
 const PURE = Symbol('pure origin verdict');
+
+/**
+ * Where a template sits in the template memo of one method: what the `express` profile's
+ * answer depends on when the request has an `Origin` (core/src/profiles/express.rs). The
+ * origin and the request headers only appear in it echoed (template references) or, when
+ * empty, as a header left out, so they count by whether they are absent, empty or not; the
+ * verdict counts whole (`true`, `false`, none, or a string an origin function answered, whose
+ * templates sit in `strings`): two origins share a template only when their verdicts are the
+ * same. The method counts whole too (any case of `OPTIONS` is a preflight).
+ */
+function slot(acrh, v) {
+  const h = acrh === undefined ? 0 : acrh === '' ? 1 : 2;
+  return h * 3 + (v === true ? 0 : v === false ? 1 : 2);
+}
+
+/** The templates of one method: by `slot`, and for origin-function strings by string. */
+class Shapes {
+  constructor() {
+    this.slots = new Array(9).fill(undefined);
+    this.strings = new Map();
+  }
+
+  get(acrh, v) {
+    if (typeof v !== 'string') return this.slots[slot(acrh, v)];
+    const list = this.strings.get(v);
+    return list === undefined ? undefined : list[slot(acrh, undefined)];
+  }
+
+  set(acrh, v, template) {
+    if (typeof v !== 'string') {
+      this.slots[slot(acrh, v)] = template;
+      return;
+    }
+    let list = this.strings.get(v);
+    if (list === undefined) {
+      list = new Array(9).fill(undefined);
+      this.strings.set(v, list);
+    }
+    list[slot(acrh, undefined)] = template;
+  }
+}
 
 function stringOrUndefined(v) {
   return typeof v === 'string' ? v : undefined;
@@ -53,6 +95,9 @@ class Compiled {
     this.size = 0;
     // origin -> [[method, request headers, answer, plan], ...]
     this.cache = new Map();
+    // method -> Shapes: the templates for requests with a non-empty Origin
+    this.shapes = new Map();
+    this.shapeCount = 0;
   }
 
   /** The origin verdict to hand to the core (`PURE` is computed now). */
@@ -60,21 +105,60 @@ class Compiled {
     return answer === PURE ? origins.originAllowed(this.origin, origin) : answer;
   }
 
-  /** The core's plan for these inputs (one call into Rust); `v` is the origin verdict. */
-  ask(method, origin, acrh, vary, v) {
-    const answer = origins.answerString(v);
-    const out = this.evaluate(method, origin, acrh, vary, origins.verdictCode(v), answer);
-    if (typeof out === 'number') return fill(this.templates[out], origin, acrh, answer);
+  /**
+   * The core's answer for these inputs (one call into Rust; `v` is the origin verdict): a
+   * template, or a whole plan (an array).
+   */
+  answer(method, origin, acrh, vary, v) {
+    const out = this.evaluate(method, origin, acrh, vary, origins.verdictCode(v), origins.answerString(v));
+    if (typeof out === 'number') return this.templates[out];
     if (typeof out === 'string' && out[0] === '#') {
       const template = parseTemplate(out, 1);
       this.templates[template.id] = template;
-      return fill(template, origin, acrh, answer);
+      return template;
     }
     return toPlan(out);
   }
 
-  /** The plan for these inputs, from the memo or the core (one call). */
+  /** The core's plan for these inputs (one call into Rust). */
+  ask(method, origin, acrh, vary, v) {
+    const t = this.answer(method, origin, acrh, vary, v);
+    return Array.isArray(t) ? t : fill(t, origin, acrh, origins.answerString(v));
+  }
+
+  /**
+   * The plan for a request with a non-empty `Origin`, from the template memo (its verdict
+   * computed now) or the core (one call): the origin's text only fills the template in.
+   */
+  shaped(method, origin, acrh, answer) {
+    const v = this.verdict(answer, origin);
+    let shapes = this.shapes.get(method);
+    let t = shapes === undefined ? undefined : shapes.get(acrh, v);
+    if (t === undefined) {
+      t = this.answer(method, origin, acrh, undefined, v);
+      if (Array.isArray(t)) return t; // no template (a value holding `\n`)
+      if (this.shapeCount >= this.cacheSize) {
+        this.shapes.clear();
+        this.shapeCount = 0;
+        shapes = undefined;
+      }
+      if (shapes === undefined) {
+        shapes = new Shapes();
+        this.shapes.set(method, shapes);
+      }
+      shapes.set(acrh, v, t);
+      this.shapeCount++;
+    }
+    return fill(t, origin, acrh, origins.answerString(v));
+  }
+
+  /**
+   * The plan for these inputs, from the memos or the core (one call): by the template memo
+   * when the request has an `Origin`, else by the plan memo, keyed by every input.
+   */
   plan(method, origin, acrh, answer) {
+    if (this.cacheSize === 0) return this.ask(method, origin, acrh, undefined, this.verdict(answer, origin));
+    if (typeof origin === 'string' && origin !== '') return this.shaped(method, origin, acrh, answer);
     let entries = this.cache.get(origin);
     if (entries !== undefined) {
       for (let i = 0; i < entries.length; i++) {
@@ -83,7 +167,6 @@ class Compiled {
       }
     }
     const plan = this.ask(method, origin, acrh, undefined, this.verdict(answer, origin));
-    if (this.cacheSize === 0) return plan;
     if (this.size >= this.cacheSize) {
       this.cache.clear();
       this.size = 0;
