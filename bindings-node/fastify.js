@@ -7,6 +7,7 @@
 const native = require('./lib/native.js');
 const corsgate = require('./index.js');
 const { CorsgateConfigError, emitSecurityWarnings } = require('./lib/errors.js');
+const { RAW } = require('./lib/write.js');
 const { ORIGIN, REQUEST_METHOD, REQUEST_HEADERS, VARY, ownHeader } = require('./lib/headers.js');
 
 /** The defaults of @fastify/cors, merged under the options as it does. */
@@ -386,6 +387,7 @@ function strict(fastify, opts, next) {
   const mw = corsgate.middleware(opts.policy, { onDenied: opts.onDenied });
   fastify.addHook('onRequest', function corsgate(req, reply, done) {
     const res = {
+      [RAW]: reply.raw, // the strict rule runs when Fastify writes its head there
       getHeader: (name) => reply.getHeader(name),
       setHeader: (name, value) => reply.header(name, value),
       set statusCode(status) {

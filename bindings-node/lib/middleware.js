@@ -66,13 +66,15 @@ function middleware(policy, settings) {
       plan[0] = plan[0] === '' ? 0 : Number(plan[0]);
     }
     if (plan[1] !== '' && onDenied !== null) onDenied({ code: plan[1], message: plan[2] }, req);
-    writeOnHead(res, plan, HEAD, plan[3]);
     if (plan[0] !== 0) {
+      // The core's whole response; no application ran.
+      for (let i = HEAD; i < plan.length; i += 2) res.setHeader(plan[i], plan[i + 1]);
       res.statusCode = plan[0];
       res.end();
-    } else if (typeof next === 'function') {
-      next();
+      return;
     }
+    writeOnHead(res, plan, HEAD, plan[3]);
+    if (typeof next === 'function') next();
   };
 }
 

@@ -39,11 +39,18 @@ function addHeaders(res, headers) {
 }
 
 /**
+ * A response stand-in's own response, whose head the rule waits for (the Fastify plugin
+ * answers preflights through `reply` but the head is written on `reply.raw`).
+ */
+const RAW = Symbol('corsgate: the Node response under a stand-in');
+
+/**
  * Writes `plan`'s headers (from index `from`, `[name, value, …]`) by the core's rule when the
  * head of `res` goes out (`writeHead`, explicit or implicit); `vary` is the decision's `Vary`
  * text, merged into the response's own.
  */
-function writeOnHead(res, plan, from, vary) {
+function writeOnHead(response, plan, from, vary) {
+  const res = response[RAW] || response;
   const own = Object.prototype.hasOwnProperty.call(res, 'writeHead');
   const writeHead = res.writeHead;
   res.writeHead = function corsgateWriteHead(status, message, headers) {
@@ -64,4 +71,4 @@ function writeOnHead(res, plan, from, vary) {
   };
 }
 
-module.exports = { writeOnHead };
+module.exports = { writeOnHead, RAW };

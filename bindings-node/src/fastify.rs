@@ -148,7 +148,7 @@ pub struct FastifyPolicy {
 #[napi]
 impl FastifyPolicy {
     /// Compiles the options; check `errors` before use.
-    #[napi(constructor)]
+    #[napi(catch_unwind, constructor)]
     pub fn new(options: FastifyOptions) -> Self {
         FastifyPolicy {
             inner: Core::compile(&config(options)),
@@ -156,7 +156,7 @@ impl FastifyPolicy {
     }
 
     /// Errors that make the options unusable (empty when they compiled).
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn errors(&self) -> Vec<JsDiagnostic> {
         self.inner
             .as_ref()
@@ -166,7 +166,7 @@ impl FastifyPolicy {
     }
 
     /// Security warnings about options that work but let other sites in.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn warnings(&self) -> Vec<JsDiagnostic> {
         match &self.inner {
             Ok(p) => diagnostics(p.warnings()),
@@ -176,7 +176,7 @@ impl FastifyPolicy {
 
     /// The template for `facts` (see the module) and the reply's `Vary`; empty when the
     /// options did not compile.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn plan(&self, facts: u32, vary: Option<String>) -> Vec<String> {
         match &self.inner {
             Ok(p) => plan(p, facts, vary.as_deref()),
@@ -186,13 +186,13 @@ impl FastifyPolicy {
 
     /// The error a request gets when the origin option (or a delegator) gives no usable
     /// answer, as the plugin words it.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn invalid_origin_message() -> &'static str {
         INVALID_ORIGIN
     }
 
     /// Compiles `options` and answers one template (a delegator's options), or the errors.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn plan_once(
         options: FastifyOptions,
         facts: u32,

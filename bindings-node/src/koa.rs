@@ -48,7 +48,7 @@ pub struct KoaPolicy {
 #[napi]
 impl KoaPolicy {
     /// Compiles the options (nothing @koa/cors accepts is an error).
-    #[napi(constructor)]
+    #[napi(catch_unwind, constructor)]
     pub fn new(o: KoaOptions) -> napi::Result<Self> {
         let config = KoaConfig {
             origin_function: o.origin_function,
@@ -68,7 +68,7 @@ impl KoaPolicy {
     }
 
     /// Security warnings about options that work but let other sites in.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn warnings(&self) -> Vec<JsDiagnostic> {
         diagnostics(self.inner.warnings())
     }
@@ -77,7 +77,7 @@ impl KoaPolicy {
     /// `Access-Control-Request-Method`, 2 a truthy `Access-Control-Request-Headers`, 3 a truthy
     /// `Access-Control-Request-Private-Network`; bits 4-5 the origin (0 skipped, 1 `'*'`, 2
     /// another value), bits 6-7 credentials (0 falsy, 1 `true`, 2 another truthy value).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn plan(&self, facts: u32, vary: String) -> Vec<String> {
         let req = KoaRequest {
             options: facts & 1 != 0,
@@ -116,7 +116,7 @@ impl KoaPolicy {
     }
 
     /// The `Vary` an error thrown below the middleware gets (its own, with `Origin`).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn error_vary(existing: String) -> String {
         error_vary(&existing).into_owned()
     }
