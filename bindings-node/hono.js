@@ -112,17 +112,24 @@ function strictRequest(c) {
   return { method: c.req.method, url, headers: c.req.header() };
 }
 
-/** A response as the strict middleware writes it: headers recorded, `end()` noted. */
-function recorder(getHeader) {
+/**
+ * A response as the strict middleware writes it: headers recorded, `end()` noted; `own` is the
+ * handler's response (its headers read, and removed where the core's rule says so when
+ * `writeHead` is called), or none.
+ */
+function recorder(own) {
   const headers = [];
   return {
     headers,
     status: 0,
     ended: false,
-    getHeader,
+    getHeader: (name) => (own ? (own.headers.get(name) ?? undefined) : undefined),
+    getHeaderNames: () => (own ? [...own.headers.keys()] : []),
+    removeHeader: (name) => own && own.headers.delete(name),
     setHeader(name, value) {
       headers.push(name, value);
     },
+    writeHead() {},
     set statusCode(s) {
       this.status = s;
     },
@@ -135,8 +142,9 @@ function recorder(getHeader) {
 /**
  * `app.use('*', strict(policy, { onDenied }))`: corsgate's strict engine (a `Policy`, its
  * keys, or a policy file's path) in Hono. A preflight it answers gets the core's status and
- * headers at once; any other request gets its headers on the handler's response, with `Vary`
- * merged into that response's own (the core is asked again once the handler answered).
+ * headers at once; any other request gets its headers on the handler's response by the core's
+ * response rule (the handler's own CORS headers removed, `Vary` merged into its own; the core
+ * is asked again once the handler answered).
  */
 function strict(policy, settings) {
   const p = policy instanceof Policy ? policy : new Policy(policy);
@@ -144,7 +152,7 @@ function strict(policy, settings) {
   const after = middleware(p);
   return async function corsgateStrict(c, next) {
     const req = strictRequest(c);
-    const first = recorder(() => undefined);
+    const first = recorder(null);
     let error = null;
     before(req, first, (err) => {
       if (err) error = err;
@@ -157,11 +165,12 @@ function strict(policy, settings) {
     }
     await next();
     const res = c.res;
-    const second = recorder((name) => res.headers.get(name) ?? undefined);
+    const second = recorder(res);
     after(req, second, (err) => {
       if (err) error = err;
     });
     if (error !== null) throw error;
+    second.writeHead(res.status); // the core's rule over the handler's headers (lib/write.js)
     for (let i = 0; i < second.headers.length; i += 2) res.headers.set(second.headers[i], second.headers[i + 1]);
     return undefined;
   };
