@@ -35,6 +35,11 @@
 #define CORSGATE_ABI_VERSION 0
 
 /**
+ * How many `uint64_t` counters `corsgate_stats_record` and `corsgate_stats_format` use.
+ */
+#define CORSGATE_STATS_SLOTS 23
+
+/**
  * What a function reports. Every function that can fail returns one of these.
  */
 typedef enum {
@@ -142,6 +147,40 @@ typedef enum {
 } corsgate_reason;
 
 /**
+ * How a policy is deployed: its `mode` key.
+ */
+typedef enum {
+  /**
+   * `enforce` (the default): send the policy's answers.
+   */
+  CORSGATE_MODE_ENFORCE = 0,
+  /**
+   * `report-only`: change nothing on the response; call `corsgate_report_only` once it is
+   * known.
+   */
+  CORSGATE_MODE_REPORT_ONLY = 1,
+} corsgate_mode;
+
+/**
+ * How a report or a set of counters is written.
+ */
+typedef enum {
+  /**
+   * One log line (reports), or the Prometheus text format (counters).
+   */
+  CORSGATE_FORMAT_TEXT = 0,
+  /**
+   * One JSON object.
+   */
+  CORSGATE_FORMAT_JSON = 1,
+  /**
+   * Counters only: the Prometheus samples without the `# HELP` / `# TYPE` lines, for a
+   * server listing several policies (write `corsgate_stats_prometheus_header()` once).
+   */
+  CORSGATE_FORMAT_SAMPLES = 2,
+} corsgate_format;
+
+/**
  * The browsers whose verdict, error kind and console text corsgate_browser_check_in gives.
  */
 enum corsgate_browser
@@ -194,6 +233,13 @@ typedef struct corsgate_decision corsgate_decision;
  * thread may read it; free it once with `corsgate_error_free`.
  */
 typedef struct corsgate_error corsgate_error;
+
+/**
+ * A token bucket for reports: at most `burst` at once, then `per_second` a second. Any number
+ * of threads may use one at once (lock-free). Create with `corsgate_limiter_new`, free with
+ * `corsgate_limiter_free`. It lives in one process: nginx keeps one per worker.
+ */
+typedef struct corsgate_limiter corsgate_limiter;
 
 /**
  * A compiled policy: immutable, and safe to use from any number of threads at once
@@ -616,6 +662,155 @@ corsgate_status corsgate_decision_browser_message(const corsgate_decision *decis
                                                   char *buf,
                                                   size_t cap,
                                                   size_t *len);
+
+/**
+ * The policy's `mode`; `CORSGATE_MODE_ENFORCE` when `policy` is NULL.
+ *
+ * # Safety
+ * `policy` is NULL or a live handle.
+ */
+corsgate_mode corsgate_policy_mode(const corsgate_policy *policy);
+
+/**
+ * A limiter of `burst` reports, then `per_second` a second (`per_second` 0: no limit; a
+ * `burst` of 0 counts as 1), into `*out`.
+ *
+ * # Safety
+ * `out` is NULL or writable.
+ */
+corsgate_status corsgate_limiter_new(uint32_t per_second, uint32_t burst, corsgate_limiter **out);
+
+/**
+ * Frees a limiter. NULL is ignored.
+ *
+ * # Safety
+ * `limiter` is NULL or a live limiter, not used again afterwards.
+ */
+void corsgate_limiter_free(corsgate_limiter *limiter);
+
+/**
+ * Writes the report of the denial in `decision` into `buf` (snprintf-style, as
+ * `corsgate_decision_message`): a log line (`CORSGATE_FORMAT_TEXT`: `corsgate: denied
+ * preflight /x (route "/api/"): origin_not_allowed "https://evil.example": …`) or a JSON
+ * object (`CORSGATE_FORMAT_JSON`: kind, reason, value, route, path, message, chromium,
+ * firefox, suppressed). Request bytes are escaped: the text is one line of printable text.
+ * `url` (may be empty) is the request's full URL, which the browsers' messages name (else
+ * the path).
+ *
+ * Writes nothing (`*len` 0, `buf` an empty string when `cap` > 0) when the request was
+ * allowed, or when `limiter` (NULL: none) drops the report; a report let through after drops
+ * says how many. A report cut short by `cap` returns `CORSGATE_ERR_BUFFER_TOO_SMALL` and has
+ * taken its token: call again with a NULL limiter. Formats on demand (allocates); reads the
+ * request's bytes.
+ *
+ * # Safety
+ * `decision` is NULL or live with its request's bytes still valid; `limiter` NULL or live;
+ * `url` readable; `buf` NULL (with `cap` 0) or `cap` writable bytes; `len` NULL or writable.
+ */
+corsgate_status corsgate_decision_report(const corsgate_decision *decision,
+                                         const corsgate_limiter *limiter,
+                                         corsgate_bytes url,
+                                         corsgate_format format,
+                                         char *buf,
+                                         size_t cap,
+                                         size_t *len);
+
+/**
+ * The `path` of the policy route that denied the request in `decision`; empty
+ * for the top level, when allowed, or with no decision. Valid while the decision holds this
+ * answer.
+ *
+ * # Safety
+ * `decision` is NULL or live.
+ */
+corsgate_bytes corsgate_decision_route(const corsgate_decision *decision);
+
+/**
+ * Counts the decision in `decision` in `counters`: `CORSGATE_STATS_SLOTS` `uint64_t`
+ * (8-byte aligned, zeroed once) that may live in memory shared by several processes (nginx
+ * workers): one lock-free atomic increment, no allocation. Keep one set per policy. A
+ * decision without a result counts nothing.
+ *
+ * Returns `CORSGATE_OK`; `CORSGATE_ERR_NULL_ARGUMENT`; `CORSGATE_ERR_INVALID_ARGUMENT` when
+ * `counters` is not 8-byte aligned.
+ *
+ * # Safety
+ * `counters` is NULL or as above, touched by nothing but these functions; `decision` NULL
+ * or live.
+ */
+corsgate_status corsgate_stats_record(uint64_t *counters, const corsgate_decision *decision);
+
+/**
+ * One counter of `counters`: requests of `kind` (`CORSGATE_KIND_NOT_CORS`, `_PREFLIGHT`,
+ * `_ACTUAL`) allowed (`reason` `CORSGATE_REASON_NONE`) or denied for `reason`. 0 when
+ * `counters` is NULL or misaligned, or for a pair that has no counter (a denied not-CORS
+ * request).
+ *
+ * # Safety
+ * `counters` is NULL or as for `corsgate_stats_record`.
+ */
+uint64_t corsgate_stats_count(const uint64_t *counters, corsgate_kind kind, corsgate_reason reason);
+
+/**
+ * The `# HELP` and `# TYPE` lines of corsgate's counters (Prometheus text format), each
+ * ending in a newline: static storage.
+ */
+corsgate_bytes corsgate_stats_prometheus_header(void);
+
+/**
+ * Writes `counters` into `buf` (snprintf-style): the Prometheus text format
+ * (`CORSGATE_FORMAT_TEXT`: the header lines, then `corsgate_requests_total{kind="preflight",
+ * verdict="denied",reason="origin_not_allowed"} 3`, one line per counter; with
+ * `CORSGATE_FORMAT_SAMPLES` the lines without the header, each with `labels` first, such as
+ * `policy="/etc/cors.toml"`, which the caller escapes) or JSON (`CORSGATE_FORMAT_JSON`:
+ * `{"not_cors": n, "preflight": {"allowed": n, "denied": {code: n}}, "actual": {…}}`).
+ * `labels` is used only with `CORSGATE_FORMAT_SAMPLES`.
+ *
+ * # Safety
+ * `counters` NULL or as for `corsgate_stats_record`; `labels` readable; `buf` NULL (with
+ * `cap` 0) or `cap` writable bytes; `len` NULL or writable.
+ */
+corsgate_status corsgate_stats_format(const uint64_t *counters,
+                                      corsgate_format format,
+                                      corsgate_bytes labels,
+                                      char *buf,
+                                      size_t cap,
+                                      size_t *len);
+
+/**
+ * Report-only evaluation: evaluates `request` under `policy` and compares what a browser does
+ * with the response actually sent (`status` and its `sent_count` header lines at `sent`,
+ * after any enforced policy wrote its own) and with the answer `policy` would have given
+ * (docs/observability.md, "Report-only mode"). Changes nothing. When they differ (and
+ * `limiter`, NULL: none, lets the report through), writes the report into `buf`
+ * (snprintf-style): a log line (`corsgate report-only: actual /x from https://b.example:
+ * today the browser allows this; under the new policy it would block it, because …`) or
+ * JSON; else writes nothing (`*len` 0). `*differs` (unless NULL) receives whether they
+ * differ, dropped or not. When `counters` is not NULL, the policy's decision is counted
+ * there (`corsgate_stats_record`). `url` (may be empty) is the request's full URL.
+ *
+ * Costs one evaluation and a comparison when the CORS headers sent are the policy's;
+ * allocates (it runs the browser checker) when they are not.
+ *
+ * # Safety
+ * `policy` NULL or live; `request` NULL or valid as documented on `corsgate_request`; `sent`
+ * points to `sent_count` readable header lines (NULL when 0); `counters` NULL or as for
+ * `corsgate_stats_record`; `limiter` NULL or live; `url` readable; `buf`, `len` and
+ * `differs` as above.
+ */
+corsgate_status corsgate_report_only(const corsgate_policy *policy,
+                                     const corsgate_request *request,
+                                     uint16_t status,
+                                     const corsgate_header *sent,
+                                     size_t sent_count,
+                                     corsgate_bytes url,
+                                     uint64_t *counters,
+                                     const corsgate_limiter *limiter,
+                                     corsgate_format format,
+                                     char *buf,
+                                     size_t cap,
+                                     size_t *len,
+                                     bool *differs);
 
 /**
  * Compiles a policy from JSON text (`len` bytes at `text`, UTF-8, no NUL needed).

@@ -130,6 +130,15 @@ pub fn schema() -> Value {
         }),
     );
     top.insert(
+        "mode".into(),
+        json!({
+            "type": "string",
+            "enum": ["enforce", "report-only"],
+            "default": "enforce",
+            "description": "`report-only`: the policy changes no response; bindings evaluate it on every request and report each one browsers would answer differently under it (docs/migrating-from-nginx.md). Top level only."
+        }),
+    );
+    top.insert(
         "routes".into(),
         json!({
             "type": "array",

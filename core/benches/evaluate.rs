@@ -13,7 +13,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use corsgate::http::HttpPolicy;
-use corsgate::{Decision, Policy, PolicyConfig, Request};
+use corsgate::{Decision, Observer, Policy, PolicyConfig, Request};
 use criterion::{black_box, BatchSize, Criterion};
 use http::header::{self, HeaderName, HeaderValue};
 use http::Method;
@@ -169,6 +169,58 @@ fn core_cases(cases: &mut Cases<'static>) {
     for (name, method, lines) in list {
         core_case(cases, name, policy, method, lines);
     }
+}
+
+/// The cost of observing a denied actual request (docs/BENCHMARKS.md, "Reports"): the
+/// evaluation alone, with the counters a binding without a log or hook keeps, with the
+/// report built and dropped unread, and with the report formatted into a log line.
+fn observe_cases(cases: &mut Cases<'static>) {
+    let policy = leak(policy(strings(&ORIGINS)));
+    let lines: &'static Lines<'static> = leak([(&b"Origin"[..], DENIED_ORIGIN.as_bytes())]);
+    // No limit: every report is built, as under a flood before the limiter would step in.
+    let observer = leak(Observer::new(0, 0));
+    let evaluate = move || {
+        let req = build(black_box(b"GET"), black_box(lines));
+        black_box(&policy.evaluate(&req));
+    };
+    let record = move || {
+        let req = build(black_box(b"GET"), black_box(lines));
+        let decision = policy.evaluate(&req);
+        observer.record(&decision);
+        black_box(&decision);
+    };
+    let report = move || {
+        let req = build(black_box(b"GET"), black_box(lines));
+        let decision = policy.evaluate(&req);
+        black_box(observer.observe(&decision, &req));
+    };
+    let mut line = String::new();
+    let formatted = move || {
+        use std::fmt::Write;
+        let req = build(black_box(b"GET"), black_box(lines));
+        let decision = policy.evaluate(&req);
+        line.clear();
+        if let Some(report) = observer.observe(&decision, &req) {
+            let _ = write!(line, "{report}");
+        }
+        black_box(&line);
+    };
+    let list: Cases<'static> = vec![
+        ("observe/denied actual, evaluate".into(), Box::new(evaluate)),
+        (
+            "observe/denied actual, evaluate + record".into(),
+            Box::new(record),
+        ),
+        (
+            "observe/denied actual, evaluate + observe (report unread)".into(),
+            Box::new(report),
+        ),
+        (
+            "observe/denied actual, evaluate + observe + log line".into(),
+            Box::new(formatted),
+        ),
+    ];
+    cases.extend(list);
 }
 
 /// The same allowed actual request against 1 exact origin, 10,000 exact origins and 1,000
@@ -397,6 +449,7 @@ fn main() {
     let mut cases: Cases<'static> = Vec::new();
     core_cases(&mut cases);
     scaling_cases(&mut cases);
+    observe_cases(&mut cases);
     let mut http = http_cases();
 
     // `CORSGATE_BENCH_COUNT=list` prints the names; `CORSGATE_BENCH_COUNT=<name>` runs that

@@ -38,7 +38,8 @@ pub use diagnostic::{ConfigErrors, Diagnostic, DiagnosticCode, Profile, Severity
 pub use header::names;
 pub use header::HeaderName;
 pub use observe::{
-    escaped, Count, DenialReport, Observer, RateLimiter, Stats, StatsSnapshot, STATS_SLOTS,
+    escaped, Count, DenialReport, Difference, Mode, Observer, RateLimiter, Stats, StatsSnapshot,
+    PROMETHEUS_HEADER, STATS_SLOTS,
 };
 pub use profiles::{django, express, fastify, flask, hono, koa, starlette};
 pub use request::{Request, MAX_ACRH_BYTES, MAX_ACRH_LINES, REQUEST_HEADER_NAMES};

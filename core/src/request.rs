@@ -132,6 +132,11 @@ impl<'a> Request<'a> {
         }
     }
 
+    /// The path (request target) given to [`Request::new`].
+    pub fn path(&self) -> &'a [u8] {
+        self.path
+    }
+
     /// [`Request::add_header`], by value, for chaining.
     pub fn header(mut self, name: &[u8], value: &'a [u8]) -> Self {
         self.add_header(name, value);

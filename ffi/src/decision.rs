@@ -38,6 +38,10 @@ pub struct corsgate_decision {
     header_count: usize,
     /// The response written last (`corsgate_decision_respond`).
     pub(crate) response: crate::response::Written,
+    /// The last request's path and first `Origin` value, for its denial report (same contract
+    /// as `decision`).
+    pub(crate) path: &'static [u8],
+    pub(crate) origin: &'static [u8],
 }
 
 impl corsgate_decision {
@@ -59,23 +63,11 @@ impl corsgate_decision {
         request: &corsgate_request,
     ) -> Result<(), corsgate_status> {
         self.reset();
-        // SAFETY (all four): valid for the whole use of the decision, by the caller's contract
-        // on `corsgate_request`; that is what the `'static` below stands for.
-        let method: &'static [u8] = unsafe { bytes(request.method) }?;
-        let path: &'static [u8] = unsafe { bytes(request.path) }?;
-        let lines: &[corsgate_header] = unsafe { slice(request.headers, request.header_count) }?;
-        let mut req = Request::new(method, path);
-        for line in lines {
-            // SAFETY: as above.
-            let (name, value) = unsafe { (bytes(line.name)?, bytes(line.value)?) };
-            req.add_header(name, value);
-        }
-        if let (Some(verdict), Some(origin)) = (request.origin_verdict, req.origin()) {
-            // SAFETY: the caller's function, called as `corsgate_origin_fn` documents.
-            let allowed =
-                unsafe { verdict(origin.as_ptr(), origin.len(), request.origin_verdict_data) };
-            req = req.with_origin_verdict(allowed);
-        }
+        // SAFETY: valid for the whole use of the decision, by the caller's contract on
+        // `corsgate_request`; that is what the `'static` stands for.
+        let req: Request<'static> = unsafe { build_request(request) }?;
+        self.path = req.path();
+        self.origin = req.origin().unwrap_or_default();
         let same = self
             .policy
             .as_ref()
@@ -101,6 +93,33 @@ impl corsgate_decision {
         self.decision = Some(decision);
         Ok(())
     }
+}
+
+/// The core's view of `request`, its origin verdict asked of the caller's function.
+///
+/// # Safety
+/// `request`'s byte strings and header array are valid for `'a`, as documented on
+/// `corsgate_request`.
+pub(crate) unsafe fn build_request<'a>(
+    request: &corsgate_request,
+) -> Result<Request<'a>, corsgate_status> {
+    // SAFETY (all four): valid for `'a` by the caller's contract.
+    let method: &'a [u8] = unsafe { bytes(request.method) }?;
+    let path: &'a [u8] = unsafe { bytes(request.path) }?;
+    let lines: &'a [corsgate_header] = unsafe { slice(request.headers, request.header_count) }?;
+    let mut req = Request::new(method, path);
+    for line in lines {
+        // SAFETY: as above.
+        let (name, value) = unsafe { (bytes(line.name)?, bytes(line.value)?) };
+        req.add_header(name, value);
+    }
+    if let (Some(verdict), Some(origin)) = (request.origin_verdict, req.origin()) {
+        // SAFETY: the caller's function, called as `corsgate_origin_fn` documents.
+        let allowed =
+            unsafe { verdict(origin.as_ptr(), origin.len(), request.origin_verdict_data) };
+        req = req.with_origin_verdict(allowed);
+    }
+    Ok(req)
 }
 
 /// The policy an evaluation runs against: a borrowed handle (cloned only when the decision
@@ -193,6 +212,8 @@ pub unsafe extern "C" fn corsgate_decision_new(
             headers: [corsgate_header::EMPTY; MAX_HEADERS],
             header_count: 0,
             response: crate::response::Written::default(),
+            path: &[],
+            origin: &[],
         });
         // SAFETY: non-NULL and writable by contract.
         unsafe { out.write(Box::into_raw(d)) };

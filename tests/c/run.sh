@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The C test suite (called by `make test-c`, after `make c-lib c-server`): builds the C tests
-# (vectors, browser, misuse, threads)
+# (vectors, browser, misuse, threads, observe)
 # natively against the shared library and with ASan+UBSan against the static one, runs them
 # natively, under valgrind memcheck and sanitized, then checks pkg-config consumers against
 # installed trees and the example server over HTTP.
@@ -12,7 +12,7 @@ CC=${CC:-cc}
 CFLAGS=(-Wall -Wextra -Werror -std=c11 -O1 -g)
 OUT="$C_BUILD/tests"
 rm -rf "$OUT" && mkdir -p "$OUT/scratch"
-TESTS=(vectors browser misuse threads)
+TESTS=(vectors browser misuse threads observe)
 step() { printf '\n== %s\n' "$*"; }
 
 step "build (native, shared library)"
@@ -27,11 +27,12 @@ for t in "${TESTS[@]}"; do
     "$C_STAGE/lib/libcorsgate.a" $C_NATIVE_LIBS -ljansson
 done
 
-run_all() { # <prefix command...> -- runs the four tests with a wrapper (or none)
+run_all() { # <prefix command...> -- runs the five tests with a wrapper (or none)
   "$@" "$OUT/vectors$SUFFIX" tests/vectors
   "$@" "$OUT/browser$SUFFIX" tests/vectors/browser
   "$@" "$OUT/misuse$SUFFIX" "$OUT/scratch"
   "$@" "$OUT/threads$SUFFIX" "$SWAPS"
+  "$@" "$OUT/observe$SUFFIX"
 }
 
 step "native"

@@ -135,6 +135,8 @@ catalogue! {
     RoutePathInvalid = "route_path_invalid", [Strict: Error];
     /// Routes inside a route.
     RouteNested = "route_nested", [Strict: Error];
+    /// A `mode` other than `enforce` or `report-only`, or a `mode` in a route.
+    ModeInvalid = "mode_invalid", [Strict: Error];
     /// A configured value that cannot be sent in a header (Starlette).
     ValueNotAscii = "value_not_ascii", [Starlette: Error, Django: Error, Flask: Error];
     /// An `optionsSuccessStatus` that is not an integer in 100..=999 (Express).
@@ -164,6 +166,8 @@ catalogue! {
     MethodNotUppercase = "method_not_uppercase", [Strict: Warning];
     /// The same entry twice.
     DuplicateEntry = "duplicate_entry", [Strict: Warning];
+    /// `mode = "report-only"`: the policy changes no response, it only reports.
+    ReportOnlyMode = "report_only_mode", [Strict: Warning];
     /// No origin is allowed and there are no routes.
     NoOrigins = "no_origins", [Strict: Warning];
     /// A route lacks an origin the top level allows: routes protect answers, not access.

@@ -1,5 +1,6 @@
 //! Observing decisions: denial reports ([`DenialReport`]), counters ([`Stats`]), a rate limiter
-//! for reports ([`RateLimiter`]), and report-only evaluation.
+//! for reports ([`RateLimiter`]), and report-only evaluation ([`crate::Policy::report_only`],
+//! [`Difference`]; the policy key `mode = "report-only"`, [`Mode`]).
 //!
 //! A binding keeps one [`Observer`] per policy it serves and makes one call per request:
 //! [`Observer::observe`] counts the decision and, for a denial the limiter lets through,
@@ -9,14 +10,17 @@
 
 mod limit;
 mod report;
+mod report_only;
 mod stats;
 
 pub use limit::RateLimiter;
 pub use report::{escaped, DenialReport};
-pub use stats::{Count, Stats, StatsSnapshot, STATS_SLOTS};
+pub use report_only::{Difference, Mode};
+pub use stats::{Count, Stats, StatsSnapshot, PROMETHEUS_HEADER, STATS_SLOTS};
 
 use crate::decision::Decision;
 use crate::request::Request;
+use crate::strict::Policy;
 
 /// The counters of one policy and the rate limiter of its denial reports.
 #[derive(Debug)]
@@ -62,6 +66,24 @@ impl Observer {
     /// Counts `decision` only.
     pub fn record(&self, decision: &Decision<'_>) {
         self.stats.record(decision);
+    }
+
+    /// [`Policy::report_only`] for a report-only `policy` this observer counts: counts its
+    /// decision, and returns the difference unless the limiter drops it. One call per request,
+    /// once the response is known.
+    pub fn report_only(
+        &self,
+        policy: &Policy,
+        request: &Request<'_>,
+        status: u16,
+        sent: &[(&[u8], &[u8])],
+        url: Option<&str>,
+    ) -> Option<Difference> {
+        let decision = policy.evaluate(request);
+        self.stats.record(&decision);
+        let mut difference = decision.difference(request, status, sent, url)?;
+        difference.suppressed = self.limiter.try_acquire()?;
+        Some(difference)
     }
 
     /// The counters now.

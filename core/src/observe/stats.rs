@@ -146,26 +146,37 @@ impl StatsSnapshot {
     }
 }
 
-/// The Prometheus text format: one `corsgate_requests_total{kind, verdict, reason}` sample
-/// per counter (`reason=""` when allowed), every counter listed.
-impl fmt::Display for StatsSnapshot {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "# HELP corsgate_requests_total Requests corsgate decided, by kind, verdict and reason."
-        )?;
-        writeln!(f, "# TYPE corsgate_requests_total counter")?;
+impl StatsSnapshot {
+    /// The Prometheus samples of [`StatsSnapshot`]'s `Display`, each with `labels` (already
+    /// escaped, such as `policy="/etc/cors.toml"`) before its own, without the `# HELP` and
+    /// `# TYPE` lines: for a server listing several policies under one header.
+    pub fn prometheus_samples(&self, labels: &str) -> String {
+        let mut out = String::new();
         for c in self.iter() {
-            writeln!(
-                f,
-                "corsgate_requests_total{{kind=\"{}\",verdict=\"{}\",reason=\"{}\"}} {}",
+            out.push_str(&format!(
+                "corsgate_requests_total{{{labels}{}kind=\"{}\",verdict=\"{}\",reason=\"{}\"}} {}\n",
+                if labels.is_empty() { "" } else { "," },
                 c.kind.as_str(),
                 c.verdict(),
                 c.reason.map_or("", ReasonCode::as_str),
                 c.count
-            )?;
+            ));
         }
-        Ok(())
+        out
+    }
+}
+
+/// The `# HELP` and `# TYPE` lines of corsgate's counters in the Prometheus text format.
+pub const PROMETHEUS_HEADER: &str = "# HELP corsgate_requests_total Requests corsgate decided, \
+    by kind, verdict and reason.\n# TYPE corsgate_requests_total counter\n";
+
+/// The Prometheus text format: [`PROMETHEUS_HEADER`], then one
+/// `corsgate_requests_total{kind, verdict, reason}` sample per counter (`reason=""` when
+/// allowed), every counter listed.
+impl fmt::Display for StatsSnapshot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(PROMETHEUS_HEADER)?;
+        f.write_str(&self.prometheus_samples(""))
     }
 }
 
@@ -208,5 +219,8 @@ mod tests {
             "corsgate_requests_total{kind=\"actual\",verdict=\"denied\",reason=\"origin_not_allowed\"} 2\n"
         ));
         assert_eq!(text.lines().count(), 2 + STATS_SLOTS);
+        assert!(s
+            .prometheus_samples("policy=\"a\"")
+            .starts_with("corsgate_requests_total{policy=\"a\",kind=\"not_cors\",verdict=\"allowed\",reason=\"\"} 1\n"));
     }
 }

@@ -1,6 +1,7 @@
 //! What a user writes: the policy keys, read from JSON, TOML or built in Rust.
 
 use crate::diagnostic::{closest, join, ConfigErrors, Diagnostic, DiagnosticCode, Diagnostics};
+use crate::observe::Mode;
 use serde_json::{Map, Value};
 
 /// A policy as written by its author, before validation. Build it in Rust (it implements
@@ -33,6 +34,8 @@ pub struct PolicyConfig {
     pub allow_insecure_origins: bool,
     /// Per-path policies; the first whose path matches answers.
     pub routes: Vec<RouteConfig>,
+    /// `enforce` (the default) or `report-only` (top level only): how bindings deploy it.
+    pub mode: Mode,
 }
 
 impl Default for PolicyConfig {
@@ -51,6 +54,7 @@ impl Default for PolicyConfig {
             preflight_continue: false,
             allow_insecure_origins: false,
             routes: Vec::new(),
+            mode: Mode::Enforce,
         }
     }
 }
@@ -65,7 +69,7 @@ pub struct RouteConfig {
 }
 
 /// Every key of the policy file, for "did you mean" hints.
-const KEYS: [&str; 14] = [
+const KEYS: [&str; 15] = [
     "origins",
     "origin_regexes",
     "allow_null_origin",
@@ -80,6 +84,7 @@ const KEYS: [&str; 14] = [
     "allow_insecure_origins",
     "routes",
     "path",
+    "mode",
 ];
 
 /// The format of a policy buffer.
@@ -194,6 +199,15 @@ fn read_policy(
             ),
             "routes" => c.routes = routes(value, &path, d),
             "path" if in_route => {} // read by `routes`
+            "mode" if in_route => d.error(
+                Diagnostic::new(
+                    path,
+                    DiagnosticCode::ModeInvalid,
+                    "`mode` applies to the whole policy, not to a route",
+                )
+                .hint("set `mode` at the top level, or deploy a second policy in report-only mode"),
+            ),
+            "mode" => c.mode = mode(value, &path, d),
             _ => {
                 let known = KEYS.iter().copied().filter(|k| in_route || *k != "path");
                 let mut diag = Diagnostic::new(
@@ -277,6 +291,28 @@ fn strings(value: &Value, path: &str, d: &mut Diagnostics) -> Vec<String> {
         }
     }
     out
+}
+
+fn mode(value: &Value, path: &str, d: &mut Diagnostics) -> Mode {
+    match value.as_str() {
+        Some("enforce") => Mode::Enforce,
+        Some("report-only") => Mode::ReportOnly,
+        _ => {
+            let mut diag = Diagnostic::new(
+                path,
+                DiagnosticCode::ModeInvalid,
+                format!("mode {value} is not \"enforce\" or \"report-only\""),
+            );
+            if let Some(near) = value
+                .as_str()
+                .and_then(|s| closest(s, ["enforce", "report-only"]))
+            {
+                diag = diag.hint(format!("did you mean \"{near}\"?"));
+            }
+            d.error(diag);
+            Mode::Enforce
+        }
+    }
 }
 
 fn boolean(value: &Value, path: &str, d: &mut Diagnostics) -> bool {

@@ -16,6 +16,7 @@ pub(crate) mod shared;
 
 use crate::decision::Decision;
 use crate::diagnostic::{join, ConfigErrors, Diagnostic, DiagnosticCode, Diagnostics};
+use crate::observe::Mode;
 use crate::request::Request;
 use acrh_lines::BrowserLines;
 use config::{Format, PolicyConfig, RouteConfig};
@@ -30,6 +31,7 @@ pub struct Policy {
     default: Rules,
     routes: Vec<(PathPattern, Rules)>,
     warnings: Vec<Diagnostic>,
+    mode: Mode,
 }
 
 impl Policy {
@@ -85,6 +87,16 @@ impl Policy {
             );
         }
         route_lint::warn_narrower_routes(config, &mut d);
+        if config.mode == Mode::ReportOnly {
+            d.warn(
+                Diagnostic::new(
+                    "mode",
+                    DiagnosticCode::ReportOnlyMode,
+                    "report-only: this policy changes no response; it reports where browsers would answer differently under it",
+                )
+                .hint("remove `mode` (or set \"enforce\") once its reports show what you expect"),
+            );
+        }
         let routes = config
             .routes
             .iter()
@@ -96,6 +108,7 @@ impl Policy {
                 default,
                 routes,
                 warnings: d.warnings,
+                mode: config.mode,
             })
         } else {
             Err(ConfigErrors {
@@ -103,6 +116,12 @@ impl Policy {
                 warnings: d.warnings,
             })
         }
+    }
+
+    /// How bindings deploy this policy (the key `mode`): enforced, or report-only
+    /// ([`Policy::report_only`]; nothing on the response changes).
+    pub fn mode(&self) -> Mode {
+        self.mode
     }
 
     /// Lint warnings: legal but risky parts of the policy.
