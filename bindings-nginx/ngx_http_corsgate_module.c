@@ -4,6 +4,20 @@
  *   corsgate_policy <file>;   http, server, location: the policy (JSON or TOML) serving this
  *                             block and the blocks inside it
  *   corsgate off;             http, server, location: no CORS handling here and below
+ *   corsgate_denial_log_level off|error|warn|notice|info|debug;
+ *                             http, server, location: the level of denial reports (info)
+ *   corsgate_denial_log_rate <per second> [<burst>];
+ *                             http: reports a worker logs, after a burst (10 100; 0: no limit)
+ *   corsgate_status;          location: the counters of every policy, across workers, in the
+ *                             Prometheus text format (like stub_status)
+ *
+ * Variables: $corsgate_verdict (allowed, denied), $corsgate_reason (a reason code, empty when
+ * allowed), $corsgate_kind (not_cors, preflight, actual); empty where no policy applies. In
+ * `if` (the rewrite phase, before the module runs) they evaluate the request on the spot.
+ *
+ * A policy with `mode = "report-only"` changes no response: the module evaluates it on every
+ * request, and once the response is known asks libcorsgate (corsgate_report_only) whether a
+ * browser would answer differently, logging each difference at the denial log level.
  *
  * The module translates; libcorsgate decides. A policy file is compiled when nginx reads its
  * configuration, so `nginx -t` and a reload fail on a bad file and log every problem. Per
@@ -34,8 +48,11 @@
 /* Request lines corsgate reads that fit on the stack; more come from the request pool. */
 #define NGX_HTTP_CORSGATE_STACK_LINES  16
 
-/* Longest denied value written to the info log. */
-#define NGX_HTTP_CORSGATE_LOG_VALUE    128
+/* Longest report line written to the error log (longer ones are cut). */
+#define NGX_HTTP_CORSGATE_LOG_LINE     2048
+
+/* The shared memory zone of the counters: fixed, so that a reload reuses it. */
+#define NGX_HTTP_CORSGATE_ZONE_SIZE    (64 * 1024)
 
 
 typedef struct {
@@ -47,13 +64,34 @@ typedef struct {
 typedef struct {
     /* Policies compiled while reading this configuration, one per distinct file. */
     ngx_array_t                files;
+    /* CORSGATE_STATS_SLOTS counters per file, in the shared zone (set when it is mapped). */
+    uint64_t                  *counters;
+    size_t                     counters_size;
+    ngx_uint_t                 log_rate;
+    ngx_uint_t                 log_burst;
 } ngx_http_corsgate_main_conf_t;
 
 
 typedef struct {
     /* NGX_CONF_UNSET_PTR: inherit; NULL: `corsgate off` (or nothing configured). */
     corsgate_policy           *policy;
+    /* The policy's index in the main conf's files (its counters). */
+    ngx_uint_t                 index;
+    /* The policy's mode is report-only. */
+    ngx_flag_t                 report_only;
+    /* 0: denial reports off. */
+    ngx_uint_t                 denial_log_level;
 } ngx_http_corsgate_loc_conf_t;
+
+
+/* What the variables read: the request's decision, remembered past the worker's reuse. */
+typedef struct {
+    unsigned                   answered:1;
+    unsigned                   evaluated:1;
+    unsigned                   allowed:1;
+    corsgate_kind              kind;
+    corsgate_reason            reason;
+} ngx_http_corsgate_ctx_t;
 
 
 static ngx_int_t ngx_http_corsgate_init(ngx_conf_t *cf);
@@ -68,6 +106,22 @@ static char *ngx_http_corsgate(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 static ngx_int_t ngx_http_corsgate_init_process(ngx_cycle_t *cycle);
 static void ngx_http_corsgate_exit_process(ngx_cycle_t *cycle);
 static void ngx_http_corsgate_policy_cleanup(void *data);
+static char *ngx_http_corsgate_log_rate(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_corsgate_status(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static ngx_int_t ngx_http_corsgate_add_variables(ngx_conf_t *cf);
+
+
+static ngx_conf_enum_t  ngx_http_corsgate_log_levels[] = {
+    { ngx_string("off"), 0 },
+    { ngx_string("error"), NGX_LOG_ERR },
+    { ngx_string("warn"), NGX_LOG_WARN },
+    { ngx_string("notice"), NGX_LOG_NOTICE },
+    { ngx_string("info"), NGX_LOG_INFO },
+    { ngx_string("debug"), NGX_LOG_DEBUG },
+    { ngx_null_string, 0 }
+};
 
 
 static ngx_command_t  ngx_http_corsgate_commands[] = {
@@ -86,12 +140,33 @@ static ngx_command_t  ngx_http_corsgate_commands[] = {
       0,
       NULL },
 
+    { ngx_string("corsgate_denial_log_level"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_enum_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_corsgate_loc_conf_t, denial_log_level),
+      &ngx_http_corsgate_log_levels },
+
+    { ngx_string("corsgate_denial_log_rate"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE12,
+      ngx_http_corsgate_log_rate,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("corsgate_status"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_corsgate_status,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
       ngx_null_command
 };
 
 
 static ngx_http_module_t  ngx_http_corsgate_module_ctx = {
-    NULL,                                  /* preconfiguration */
+    ngx_http_corsgate_add_variables,       /* preconfiguration */
     ngx_http_corsgate_init,                /* postconfiguration */
 
     ngx_http_corsgate_create_main_conf,    /* create main configuration */
@@ -157,12 +232,11 @@ static ngx_http_output_header_filter_pt  ngx_http_next_header_filter;
 /* This worker's decision: one request is evaluated at a time in a worker. */
 static corsgate_decision  *ngx_http_corsgate_decision;
 
-/*
- * The request context of a preflight the module answers itself: its address is the marker
- * (nothing is allocated). The header filter then uses the decision just made, which nothing
- * can have replaced: the filter runs inside the handler's ngx_http_send_header() call.
- */
-static u_char  ngx_http_corsgate_answered;
+/* This worker's limiter of reports (corsgate_denial_log_rate). */
+static corsgate_limiter   *ngx_http_corsgate_limiter;
+
+/* The main configuration of the running cycle (for the counters and the status handler). */
+static ngx_http_corsgate_main_conf_t  *ngx_http_corsgate_main;
 
 /* Configuration */
 
@@ -183,6 +257,9 @@ ngx_http_corsgate_create_main_conf(ngx_conf_t *cf)
         return NULL;
     }
 
+    cmcf->log_rate = 10;
+    cmcf->log_burst = 100;
+
     return cmcf;
 }
 
@@ -198,6 +275,8 @@ ngx_http_corsgate_create_loc_conf(ngx_conf_t *cf)
     }
 
     conf->policy = NGX_CONF_UNSET_PTR;
+    conf->index = NGX_CONF_UNSET_UINT;
+    conf->denial_log_level = NGX_CONF_UNSET_UINT;
 
     return conf;
 }
@@ -209,7 +288,17 @@ ngx_http_corsgate_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_http_corsgate_loc_conf_t *prev = parent;
     ngx_http_corsgate_loc_conf_t *conf = child;
 
+    if (conf->policy == NGX_CONF_UNSET_PTR) {
+        conf->index = prev->index;
+    }
+
     ngx_conf_merge_ptr_value(conf->policy, prev->policy, NULL);
+    ngx_conf_merge_uint_value(conf->index, prev->index, 0);
+    ngx_conf_merge_uint_value(conf->denial_log_level, prev->denial_log_level,
+                              NGX_LOG_INFO);
+
+    conf->report_only = conf->policy != NULL
+        && corsgate_policy_mode(conf->policy) == CORSGATE_MODE_REPORT_ONLY;
 
     return NGX_CONF_OK;
 }
@@ -272,6 +361,7 @@ ngx_http_corsgate_policy(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             && ngx_strncmp(entry[i].file.data, file.data, file.len) == 0)
         {
             clcf->policy = entry[i].policy;
+            clcf->index = i;
             return NGX_CONF_OK;
         }
     }
@@ -340,6 +430,7 @@ ngx_http_corsgate_policy(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     entry->policy = policy;
 
     clcf->policy = policy;
+    clcf->index = cmcf->files.nelts - 1;
 
     return NGX_CONF_OK;
 }
@@ -379,16 +470,95 @@ ngx_http_corsgate_policy_cleanup(void *data)
 }
 
 
+static char *
+ngx_http_corsgate_log_rate(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_corsgate_main_conf_t *cmcf = conf;
+
+    ngx_int_t   n;
+    ngx_str_t  *value;
+
+    value = cf->args->elts;
+
+    n = ngx_atoi(value[1].data, value[1].len);
+    if (n == NGX_ERROR) {
+        return "has an invalid rate";
+    }
+
+    cmcf->log_rate = n;
+
+    if (cf->args->nelts == 3) {
+        n = ngx_atoi(value[2].data, value[2].len);
+        if (n == NGX_ERROR) {
+            return "has an invalid burst";
+        }
+
+        cmcf->log_burst = n;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static ngx_int_t ngx_http_corsgate_status_handler(ngx_http_request_t *r);
+
+static char *
+ngx_http_corsgate_status(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_core_loc_conf_t  *clcf;
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    clcf->handler = ngx_http_corsgate_status_handler;
+
+    return NGX_CONF_OK;
+}
+
+
+/* Maps the counters into the shared zone; a reload keeps them (like stub_status). */
+static ngx_int_t
+ngx_http_corsgate_init_zone(ngx_shm_zone_t *shm_zone, void *data)
+{
+    ngx_slab_pool_t                *shpool;
+    ngx_http_corsgate_main_conf_t  *cmcf, *old;
+
+    cmcf = shm_zone->data;
+    old = data;
+    shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
+
+    if (old != NULL && old->counters != NULL) {
+        if (old->counters_size == cmcf->counters_size) {
+            cmcf->counters = old->counters;
+            return NGX_OK;
+        }
+
+        ngx_slab_free(shpool, old->counters);
+    }
+
+    cmcf->counters = ngx_slab_calloc(shpool, cmcf->counters_size);
+
+    return cmcf->counters ? NGX_OK : NGX_ERROR;
+}
+
+
 static ngx_int_t
 ngx_http_corsgate_init_process(ngx_cycle_t *cycle)
 {
-    corsgate_status  rc;
+    corsgate_status                 rc;
+    ngx_http_corsgate_main_conf_t  *cmcf;
+
+    cmcf = ngx_http_cycle_get_module_main_conf(cycle, ngx_http_corsgate_module);
+    ngx_http_corsgate_main = cmcf;
 
     if (ngx_http_corsgate_decision != NULL) {
         return NGX_OK;
     }
 
     rc = corsgate_decision_new(&ngx_http_corsgate_decision);
+    if (rc == CORSGATE_OK && cmcf != NULL) {
+        rc = corsgate_limiter_new(cmcf->log_rate, cmcf->log_burst,
+                                  &ngx_http_corsgate_limiter);
+    }
+
     if (rc != CORSGATE_OK) {
         ngx_log_error(NGX_LOG_EMERG, cycle->log, 0,
                       "corsgate_decision_new() failed: %s",
@@ -405,6 +575,8 @@ ngx_http_corsgate_exit_process(ngx_cycle_t *cycle)
 {
     corsgate_decision_free(ngx_http_corsgate_decision);
     ngx_http_corsgate_decision = NULL;
+    corsgate_limiter_free(ngx_http_corsgate_limiter);
+    ngx_http_corsgate_limiter = NULL;
 }
 
 
@@ -436,25 +608,18 @@ ngx_http_corsgate_wanted(ngx_table_elt_t *h)
 
 
 /*
- * Evaluates the request into the worker's decision. The request lines corsgate reads are
- * passed as views of r->headers_in (they live as long as the request).
+ * Describes the request to libcorsgate: the request lines corsgate reads, as views of
+ * r->headers_in (they live as long as the request), in `stack` or the request pool.
  */
 static ngx_int_t
-ngx_http_corsgate_evaluate(ngx_http_request_t *r, corsgate_policy *policy)
+ngx_http_corsgate_request(ngx_http_request_t *r, corsgate_header *stack,
+    corsgate_request *req)
 {
     size_t            n, cap;
     ngx_uint_t        i;
-    corsgate_header   stack[NGX_HTTP_CORSGATE_STACK_LINES], *lines;
-    corsgate_status   rc;
+    corsgate_header  *lines;
     ngx_list_part_t  *part;
     ngx_table_elt_t  *h;
-    corsgate_request  req;
-
-    if (ngx_http_corsgate_decision == NULL) {
-        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
-                      "corsgate: no decision in this process");
-        return NGX_ERROR;
-    }
 
     lines = stack;
     cap = NGX_HTTP_CORSGATE_STACK_LINES;
@@ -507,80 +672,244 @@ again:
         n++;
     }
 
-    req.method.ptr = r->method_name.data;
-    req.method.len = r->method_name.len;
-    req.path.ptr = r->unparsed_uri.data;
-    req.path.len = r->unparsed_uri.len;
-    req.headers = n ? lines : NULL;
-    req.header_count = n;
-    req.origin_verdict = NULL;
-    req.origin_verdict_data = NULL;
+    req->method.ptr = r->method_name.data;
+    req->method.len = r->method_name.len;
+    req->path.ptr = r->unparsed_uri.data;
+    req->path.len = r->unparsed_uri.len;
+    req->headers = n ? lines : NULL;
+    req->header_count = n;
+    req->origin_verdict = NULL;
+    req->origin_verdict_data = NULL;
 
-    rc = corsgate_evaluate(policy, &req, ngx_http_corsgate_decision);
+    return NGX_OK;
+}
+
+
+/* The request context, created on first use (NULL: out of memory). */
+static ngx_http_corsgate_ctx_t *
+ngx_http_corsgate_ctx(ngx_http_request_t *r)
+{
+    ngx_http_corsgate_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_corsgate_module);
+    if (ctx == NULL) {
+        ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_corsgate_ctx_t));
+        if (ctx == NULL) {
+            return NULL;
+        }
+
+        ngx_http_set_ctx(r, ctx, ngx_http_corsgate_module);
+    }
+
+    return ctx;
+}
+
+
+/*
+ * Evaluates the request into the worker's decision, and remembers its kind, verdict and
+ * reason in the request context for the variables.
+ */
+static ngx_int_t
+ngx_http_corsgate_evaluate(ngx_http_request_t *r, corsgate_policy *policy)
+{
+    corsgate_header           stack[NGX_HTTP_CORSGATE_STACK_LINES];
+    corsgate_status           rc;
+    corsgate_request          req;
+    corsgate_decision        *d;
+    ngx_http_corsgate_ctx_t  *ctx;
+
+    d = ngx_http_corsgate_decision;
+    if (d == NULL) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "corsgate: no decision in this process");
+        return NGX_ERROR;
+    }
+
+    ctx = ngx_http_corsgate_ctx(r);
+    if (ctx == NULL || ngx_http_corsgate_request(r, stack, &req) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    rc = corsgate_evaluate(policy, &req, d);
     if (rc != CORSGATE_OK) {
         ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
                       "corsgate_evaluate() failed: %s", corsgate_status_str(rc));
         return NGX_ERROR;
     }
 
+    ctx->evaluated = 1;
+    ctx->allowed = corsgate_decision_allowed(d);
+    ctx->kind = corsgate_decision_kind(d);
+    ctx->reason = corsgate_decision_reason(d);
+
     return NGX_OK;
 }
 
 
-/*
- * Copies `len` bytes of a request value to `dst` with every byte that is not printable
- * ASCII, and `"` and `\`, written as `\xHH` (at most 4 bytes each), so that a request cannot
- * forge log lines or drive a terminal reading the log; returns the end.
- */
-static u_char *
-ngx_http_corsgate_escape_value(u_char *dst, const uint8_t *src, size_t len)
+/* Variables */
+
+static ngx_int_t
+ngx_http_corsgate_variable(ngx_http_request_t *r, ngx_http_variable_value_t *v,
+    uintptr_t data)
 {
-    u_char             c;
-    size_t             i;
-    static const char  hex[] = "0123456789abcdef";
+    const char                    *text;
+    ngx_http_corsgate_ctx_t       *ctx;
+    ngx_http_corsgate_loc_conf_t  *clcf;
 
-    for (i = 0; i < len; i++) {
-        c = src[i];
+    ctx = ngx_http_get_module_ctx(r->main, ngx_http_corsgate_module);
 
-        if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
-            *dst++ = '\\';
-            *dst++ = 'x';
-            *dst++ = hex[c >> 4];
-            *dst++ = hex[c & 0xf];
-
-        } else {
-            *dst++ = c;
+    if (ctx == NULL || !ctx->evaluated) {
+        clcf = ngx_http_get_module_loc_conf(r->main, ngx_http_corsgate_module);
+        if (clcf->policy == NULL) {
+            v->not_found = 1;
+            return NGX_OK;
         }
+
+        /* In `if`, before the module ran: decide now (a later evaluation decides alike). */
+        if (ngx_http_corsgate_evaluate(r->main, clcf->policy) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        ctx = ngx_http_get_module_ctx(r->main, ngx_http_corsgate_module);
     }
 
-    return dst;
+    switch (data) {
+    case 0:
+        text = ctx->allowed ? "allowed" : "denied";
+        break;
+    case 1:
+        text = corsgate_reason_str(ctx->reason);
+        break;
+    default:
+        text = corsgate_kind_str(ctx->kind);
+        break;
+    }
+
+    v->data = (u_char *) text;
+    v->len = ngx_strlen(text);
+    v->valid = 1;
+    v->no_cacheable = 0;
+    v->not_found = 0;
+
+    return NGX_OK;
 }
 
 
-/* Logs a denial at the info level (only then is the decision asked whether it is one). */
-static void
-ngx_http_corsgate_log_denial(ngx_http_request_t *r, corsgate_decision *d)
-{
-    u_char          *end;
-    corsgate_bytes   v;
-    u_char           value[NGX_HTTP_CORSGATE_LOG_VALUE * 4];
+static ngx_http_variable_t  ngx_http_corsgate_vars[] = {
+    { ngx_string("corsgate_verdict"), NULL, ngx_http_corsgate_variable, 0,
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+    { ngx_string("corsgate_reason"), NULL, ngx_http_corsgate_variable, 1,
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+    { ngx_string("corsgate_kind"), NULL, ngx_http_corsgate_variable, 2,
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+      ngx_http_null_variable
+};
 
-    if (r->connection->log->log_level < NGX_LOG_INFO
+
+static ngx_int_t
+ngx_http_corsgate_add_variables(ngx_conf_t *cf)
+{
+    ngx_http_variable_t  *var, *v;
+
+    for (v = ngx_http_corsgate_vars; v->name.len; v++) {
+        var = ngx_http_add_variable(cf, &v->name, v->flags);
+        if (var == NULL) {
+            return NGX_ERROR;
+        }
+
+        var->get_handler = v->get_handler;
+        var->data = v->data;
+    }
+
+    return NGX_OK;
+}
+
+
+/* Counters and reports */
+
+/* The counters of the location's policy; NULL before the zone is mapped. */
+static uint64_t *
+ngx_http_corsgate_counters(ngx_http_corsgate_loc_conf_t *clcf)
+{
+    if (ngx_http_corsgate_main == NULL || ngx_http_corsgate_main->counters == NULL) {
+        return NULL;
+    }
+
+    return ngx_http_corsgate_main->counters + clcf->index * CORSGATE_STATS_SLOTS;
+}
+
+
+/* The request's URL (scheme, Host, target), which the browsers' messages name. */
+static corsgate_bytes
+ngx_http_corsgate_url(ngx_http_request_t *r)
+{
+    u_char          *p;
+    size_t           len;
+    corsgate_bytes   url = { NULL, 0 };
+
+    len = sizeof("https://") - 1 + r->headers_in.server.len + r->unparsed_uri.len;
+    p = ngx_pnalloc(r->pool, len);
+    if (p == NULL) {
+        return url;
+    }
+
+    url.ptr = p;
+#if (NGX_HTTP_SSL)
+    p = r->connection->ssl ? ngx_cpymem(p, "https://", 8) : ngx_cpymem(p, "http://", 7);
+#else
+    p = ngx_cpymem(p, "http://", 7);
+#endif
+    p = ngx_cpymem(p, r->headers_in.server.data, r->headers_in.server.len);
+    p = ngx_cpymem(p, r->unparsed_uri.data, r->unparsed_uri.len);
+    url.len = p - url.ptr;
+
+    return url;
+}
+
+
+/* Logs one report line from libcorsgate (cut at the buffer's size). */
+static void
+ngx_http_corsgate_log_line(ngx_http_request_t *r, ngx_uint_t level, char *buf,
+    size_t len)
+{
+    if (len == 0) {
+        return;
+    }
+
+    ngx_log_error(level, r->connection->log, 0, "%*s",
+                  ngx_min(len, NGX_HTTP_CORSGATE_LOG_LINE - 1), buf);
+}
+
+
+/*
+ * Counts the decision and logs its denial report (libcorsgate's line: escaped, one line,
+ * rate-limited per worker) at the location's level; the report is only formatted when the
+ * level is enabled and the request denied.
+ */
+static void
+ngx_http_corsgate_observe(ngx_http_request_t *r, ngx_http_corsgate_loc_conf_t *clcf,
+    corsgate_decision *d)
+{
+    size_t     len;
+    uint64_t  *counters;
+    char       buf[NGX_HTTP_CORSGATE_LOG_LINE];
+
+    counters = ngx_http_corsgate_counters(clcf);
+    if (counters != NULL) {
+        (void) corsgate_stats_record(counters, d);
+    }
+
+    if (clcf->denial_log_level == 0
+        || r->connection->log->log_level < clcf->denial_log_level
         || corsgate_decision_allowed(d))
     {
         return;
     }
 
-    v = corsgate_decision_reason_value(d);
-    end = ngx_http_corsgate_escape_value(value, v.ptr,
-                                         ngx_min(v.len, NGX_HTTP_CORSGATE_LOG_VALUE));
-
-    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                  "corsgate: %s denied (%s): \"%*s\"%s",
-                  corsgate_kind_str(corsgate_decision_kind(d)),
-                  corsgate_reason_str(corsgate_decision_reason(d)),
-                  (size_t) (end - value), value,
-                  v.len > NGX_HTTP_CORSGATE_LOG_VALUE ? "..." : "");
+    len = 0;
+    (void) corsgate_decision_report(d, ngx_http_corsgate_limiter, ngx_http_corsgate_url(r),
+                                    CORSGATE_FORMAT_TEXT, buf, sizeof buf, &len);
+    ngx_http_corsgate_log_line(r, clcf->denial_log_level, buf, len);
 }
 
 
@@ -594,17 +923,16 @@ ngx_http_corsgate_log_denial(ngx_http_request_t *r, corsgate_decision *d)
  * decision; names are the library's static storage). nginx frames the body itself
  * (content_length_n), so the framing line of an answered preflight is left to it.
  */
+/* The response's header lines (views of r->headers_out) in `stack` or the request pool. */
 static ngx_int_t
-ngx_http_corsgate_set_headers(ngx_http_request_t *r, corsgate_decision *d)
+ngx_http_corsgate_response_lines(ngx_http_request_t *r, corsgate_header *stack,
+    corsgate_header **out_lines, size_t *count)
 {
-    u_char                 *p;
-    size_t                  i, n, cap, size;
-    ngx_uint_t              k;
-    corsgate_header         stack[NGX_HTTP_CORSGATE_STACK_LINES], *lines;
-    corsgate_status         rc;
-    ngx_list_part_t        *part;
-    ngx_table_elt_t        *h;
-    corsgate_response       out;
+    size_t            n, cap;
+    ngx_uint_t        k;
+    corsgate_header  *lines;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
 
     lines = stack;
     cap = NGX_HTTP_CORSGATE_STACK_LINES;
@@ -656,7 +984,30 @@ again:
         n++;
     }
 
-    rc = corsgate_decision_respond(d, n ? lines : NULL, n, &out);
+    *out_lines = n ? lines : NULL;
+    *count = n;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_corsgate_set_headers(ngx_http_request_t *r, corsgate_decision *d)
+{
+    u_char                 *p;
+    size_t                  i, n, size;
+    ngx_uint_t              k;
+    corsgate_header         stack[NGX_HTTP_CORSGATE_STACK_LINES], *lines;
+    corsgate_status         rc;
+    ngx_list_part_t        *part;
+    ngx_table_elt_t        *h;
+    corsgate_response       out;
+
+    if (ngx_http_corsgate_response_lines(r, stack, &lines, &n) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    rc = corsgate_decision_respond(d, lines, n, &out);
     if (rc != CORSGATE_OK) {
         ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
                       "corsgate_decision_respond() failed: %s", corsgate_status_str(rc));
@@ -749,7 +1100,7 @@ ngx_http_corsgate_handler(ngx_http_request_t *r)
     }
 
     clcf = ngx_http_get_module_loc_conf(r, ngx_http_corsgate_module);
-    if (clcf->policy == NULL) {
+    if (clcf->policy == NULL || clcf->report_only) {
         return NGX_DECLINED;
     }
 
@@ -763,8 +1114,6 @@ ngx_http_corsgate_handler(ngx_http_request_t *r)
         /* OPTIONS without Access-Control-Request-Method: an actual request. */
         return NGX_DECLINED;
     }
-
-    ngx_http_corsgate_log_denial(r, d);
 
     status = corsgate_decision_status(d);
     if (status == 0) {
@@ -787,7 +1136,10 @@ ngx_http_corsgate_handler(ngx_http_request_t *r)
         r->headers_out.content_type_len = sizeof("text/plain") - 1;
     }
 
-    ngx_http_set_ctx(r, &ngx_http_corsgate_answered, ngx_http_corsgate_module);
+    /* The header filter then uses the decision just made, which nothing can have replaced:
+     * it runs inside this ngx_http_send_header() call. The context exists (evaluate). */
+    ((ngx_http_corsgate_ctx_t *) ngx_http_get_module_ctx(r, ngx_http_corsgate_module))
+        ->answered = 1;
 
     rc = ngx_http_send_header(r);
 
@@ -823,10 +1175,52 @@ ngx_http_corsgate_handler(ngx_http_request_t *r)
 
 /* Every response: the header filter */
 
+/*
+ * Report-only: compares what a browser does with the response as it stands (upstream and
+ * add_header lines included) and with the policy's answer, and logs a difference.
+ */
+static ngx_int_t
+ngx_http_corsgate_report_only(ngx_http_request_t *r, ngx_http_corsgate_loc_conf_t *clcf)
+{
+    size_t             n, len;
+    corsgate_header    in[NGX_HTTP_CORSGATE_STACK_LINES], out[NGX_HTTP_CORSGATE_STACK_LINES];
+    corsgate_header   *lines;
+    corsgate_status    rc;
+    corsgate_request   req;
+    char               buf[NGX_HTTP_CORSGATE_LOG_LINE];
+
+    if (ngx_http_corsgate_request(r, in, &req) != NGX_OK
+        || ngx_http_corsgate_response_lines(r, out, &lines, &n) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    len = 0;
+    rc = corsgate_report_only(clcf->policy, &req, (uint16_t) r->headers_out.status, lines, n,
+                              ngx_http_corsgate_url(r), ngx_http_corsgate_counters(clcf),
+                              ngx_http_corsgate_limiter, CORSGATE_FORMAT_TEXT, buf,
+                              sizeof buf, &len, NULL);
+    if (rc != CORSGATE_OK && rc != CORSGATE_ERR_BUFFER_TOO_SMALL) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "corsgate_report_only() failed: %s", corsgate_status_str(rc));
+        return NGX_ERROR;
+    }
+
+    if (clcf->denial_log_level != 0
+        && r->connection->log->log_level >= clcf->denial_log_level)
+    {
+        ngx_http_corsgate_log_line(r, clcf->denial_log_level, buf, len);
+    }
+
+    return NGX_OK;
+}
+
+
 static ngx_int_t
 ngx_http_corsgate_header_filter(ngx_http_request_t *r)
 {
     corsgate_decision             *d;
+    ngx_http_corsgate_ctx_t       *ctx;
     ngx_http_corsgate_loc_conf_t  *clcf;
 
     if (r != r->main) {
@@ -838,17 +1232,24 @@ ngx_http_corsgate_header_filter(ngx_http_request_t *r)
         return ngx_http_next_header_filter(r);
     }
 
-    d = ngx_http_corsgate_decision;
-
-    if (ngx_http_get_module_ctx(r, ngx_http_corsgate_module)
-        != &ngx_http_corsgate_answered)
-    {
-        if (ngx_http_corsgate_evaluate(r, clcf->policy) != NGX_OK) {
+    if (clcf->report_only) {
+        if (ngx_http_corsgate_report_only(r, clcf) != NGX_OK) {
             return NGX_ERROR;
         }
 
-        ngx_http_corsgate_log_denial(r, d);
+        return ngx_http_next_header_filter(r);
     }
+
+    d = ngx_http_corsgate_decision;
+    ctx = ngx_http_get_module_ctx(r, ngx_http_corsgate_module);
+
+    if (ctx == NULL || !ctx->answered) {
+        if (ngx_http_corsgate_evaluate(r, clcf->policy) != NGX_OK) {
+            return NGX_ERROR;
+        }
+    }
+
+    ngx_http_corsgate_observe(r, clcf, d);
 
     if (ngx_http_corsgate_set_headers(r, d) != NGX_OK) {
         return NGX_ERROR;
@@ -858,11 +1259,122 @@ ngx_http_corsgate_header_filter(ngx_http_request_t *r)
 }
 
 
+/* The status handler: every policy's counters, summed across workers by the shared zone. */
+static ngx_int_t
+ngx_http_corsgate_status_handler(ngx_http_request_t *r)
+{
+    u_char                         *p;
+    size_t                          size, len;
+    ngx_int_t                       rc;
+    ngx_buf_t                      *b;
+    ngx_uint_t                      i;
+    ngx_chain_t                     out;
+    corsgate_bytes                  header, labels;
+    ngx_http_corsgate_file_t       *files;
+    ngx_http_corsgate_main_conf_t  *cmcf;
+
+    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
+        return NGX_HTTP_NOT_ALLOWED;
+    }
+
+    rc = ngx_http_discard_request_body(r);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    cmcf = ngx_http_get_module_main_conf(r, ngx_http_corsgate_module);
+    files = cmcf->files.elts;
+    header = corsgate_stats_prometheus_header();
+
+    /* Each policy: its samples, labelled with the file (escaped, `"` and `\` only). */
+    size = header.len;
+    for (i = 0; i < cmcf->files.nelts && cmcf->counters; i++) {
+        len = 0;
+        labels.ptr = (const uint8_t *) "policy=\"\"";
+        labels.len = sizeof("policy=\"\"") - 1 + 2 * files[i].file.len;
+        (void) corsgate_stats_format(cmcf->counters + i * CORSGATE_STATS_SLOTS,
+                                     CORSGATE_FORMAT_SAMPLES, (corsgate_bytes) { NULL, 0 },
+                                     NULL, 0, &len);
+        size += len + CORSGATE_STATS_SLOTS * labels.len + 1;
+    }
+
+    b = ngx_create_temp_buf(r->pool, size + 1);
+    if (b == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    b->last = ngx_cpymem(b->last, header.ptr, header.len);
+
+    for (i = 0; i < cmcf->files.nelts && cmcf->counters; i++) {
+        p = ngx_pnalloc(r->pool, sizeof("policy=\"\"") + 2 * files[i].file.len);
+        if (p == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        labels.ptr = p;
+        p = ngx_cpymem(p, "policy=\"", sizeof("policy=\"") - 1);
+        for (len = 0; len < files[i].file.len; len++) {
+            if (files[i].file.data[len] == '"' || files[i].file.data[len] == '\\') {
+                *p++ = '\\';
+            }
+            *p++ = files[i].file.data[len];
+        }
+        *p++ = '"';
+        labels.len = p - labels.ptr;
+
+        len = 0;
+        (void) corsgate_stats_format(cmcf->counters + i * CORSGATE_STATS_SLOTS,
+                                     CORSGATE_FORMAT_SAMPLES, labels, (char *) b->last,
+                                     b->end - b->last, &len);
+        b->last += ngx_min(len, (size_t) (b->end - b->last - 1));
+    }
+
+    r->headers_out.status = NGX_HTTP_OK;
+    r->headers_out.content_length_n = b->last - b->pos;
+    ngx_str_set(&r->headers_out.content_type, "text/plain; version=0.0.4");
+    r->headers_out.content_type_len = sizeof("text/plain; version=0.0.4") - 1;
+
+    b->last_buf = (r == r->main) ? 1 : 0;
+    b->last_in_chain = 1;
+
+    rc = ngx_http_send_header(r);
+    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
+        return rc;
+    }
+
+    out.buf = b;
+    out.next = NULL;
+
+    return ngx_http_output_filter(r, &out);
+}
+
+
 static ngx_int_t
 ngx_http_corsgate_init(ngx_conf_t *cf)
 {
-    ngx_http_handler_pt        *h;
-    ngx_http_core_main_conf_t  *cmcf;
+    ngx_str_t                       name = ngx_string("corsgate_counters");
+    ngx_shm_zone_t                 *zone;
+    ngx_http_handler_pt            *h;
+    ngx_http_core_main_conf_t      *cmcf;
+    ngx_http_corsgate_main_conf_t  *gmcf;
+
+    gmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_corsgate_module);
+
+    if (gmcf->files.nelts) {
+        gmcf->counters_size = gmcf->files.nelts * CORSGATE_STATS_SLOTS * sizeof(uint64_t);
+
+        /* A reload with as many policies reuses the zone (and keeps the counters). */
+        zone = ngx_shared_memory_add(cf, &name,
+                                     NGX_HTTP_CORSGATE_ZONE_SIZE
+                                     + ngx_align(2 * gmcf->counters_size, ngx_pagesize),
+                                     &ngx_http_corsgate_module);
+        if (zone == NULL) {
+            return NGX_ERROR;
+        }
+
+        zone->init = ngx_http_corsgate_init_zone;
+        zone->data = gmcf;
+    }
 
     cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
 

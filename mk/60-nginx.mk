@@ -17,7 +17,7 @@ nginx-module: nginx-deps c-lib ## build build/nginx/ngxbuild/ngx_http_corsgate_m
 	CORSGATE_PREFIX="$(C_STAGE)" bindings-nginx/build.sh "$(NGINX_BUILD)"
 
 test-nginx: nginx-module ## nginx module: every shared vector over HTTP, nginx-specific cases, nginx -t, reload
-	cd tests/nginx && python3 -m unittest test_vectors test_responses test_module test_routes
+	cd tests/nginx && python3 -m unittest test_vectors test_responses test_module test_routes test_observe
 
 bench-nginx: nginx-module ## worker CPU per request: corsgate vs hand-written add_header config (docs/BENCHMARKS.md)
 	python3 tests/nginx/bench.py

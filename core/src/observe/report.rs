@@ -171,6 +171,20 @@ fn one_line(text: String) -> String {
     out
 }
 
+/// `text` with every character that is not printable ASCII escaped (`\u{fffd}`), for a log
+/// line that must stay ASCII.
+fn ascii(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii() && !c.is_ascii_control() {
+            out.push(c);
+        } else {
+            out.extend(c.escape_unicode());
+        }
+    }
+    out
+}
+
 /// One log line: `corsgate: denied preflight /items (route "/api/*"): origin_not_allowed
 /// "https://evil.example": <message>`, then how many reports were suppressed before it.
 impl fmt::Display for DenialReport<'_> {
@@ -184,7 +198,7 @@ impl fmt::Display for DenialReport<'_> {
             ": {} \"{}\": {}",
             self.code().as_str(),
             self.value(),
-            self.message()
+            ascii(&self.message())
         )?;
         if self.suppressed > 0 {
             write!(f, " ({} earlier reports suppressed)", self.suppressed)?;
