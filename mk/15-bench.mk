@@ -9,9 +9,10 @@ bench-core: ## criterion: evaluate, 1 vs 10,000 vs 1,000-wildcard origins, corsg
 	$(CARGO) bench -p corsgate --features tower --bench evaluate
 	python3 core/benches/medians.py
 
-bench-instructions: ## instructions per request of each core benchmark under callgrind (deterministic)
+bench-instructions: ## instructions per request of each core benchmark and of corsgate-actix vs actix-cors under callgrind (deterministic)
 	@command -v valgrind >/dev/null 2>&1 || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y valgrind; }
 	python3 core/benches/instructions.py
+	python3 core/benches/instructions.py --actix
 
 bench-actix: ## corsgate-actix vs actix-cors 0.7, same run, with the no-CORS floor
 	$(CARGO) bench -p corsgate-actix --bench vs_actix_cors

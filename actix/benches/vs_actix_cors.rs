@@ -7,6 +7,11 @@
 //! dropping, so the difference to it is the middleware's. (Building 20,000 requests up front
 //! instead made the allocator's consolidation of the freed batch dominate the profile.)
 //! Rounds of every case alternate, and each case's median over the rounds is reported.
+//!
+//! `CORSGATE_BENCH_COUNT=<case>` (`list` prints the cases) runs one case
+//! `CORSGATE_BENCH_ITERATIONS` times instead, for callgrind: the request is built outside
+//! [`counted`], so `--toggle-collect='*counted*'` counts the service call and the drop of its
+//! response only (core/benches/instructions.py --actix does that).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use actix_web::body::MessageBody;
@@ -14,7 +19,10 @@ use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::header::HeaderMap;
 use actix_web::http::Method;
 use actix_web::{test, web, App, Error, HttpResponse};
+use std::future::Future;
 use std::hint::black_box;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
 
 /// The request type `init_service` takes.
 type Request = actix_http::Request;
@@ -112,6 +120,39 @@ async fn noop() -> HttpResponse {
     HttpResponse::Ok().finish()
 }
 
+/// One call of `service` and the drop of its response, polled once with a no-op waker (the
+/// no-op handler answers without waiting). Under `valgrind --tool=callgrind
+/// --toggle-collect='*counted*'` only this function's instructions are counted.
+#[inline(never)]
+fn counted<S, B>(service: &S, request: Request)
+where
+    S: Service<Request, Response = ServiceResponse<B>, Error = Error>,
+    B: MessageBody,
+{
+    let mut future = pin!(service.call(request));
+    match future
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
+        Poll::Ready(response) => drop(black_box(response)),
+        Poll::Pending => panic!("the no-op service answers at once"),
+    }
+}
+
+/// The callgrind cases: `preflight/` or `actual/`, then the service's name.
+const SERVICES: [&str; 3] = ["floor", "corsgate-actix", "actix-cors"];
+
+/// Runs `service` `n` times on the requests of `preflight`.
+fn count<S, B>(service: &S, preflight: bool, n: usize)
+where
+    S: Service<Request, Response = ServiceResponse<B>, Error = Error>,
+    B: MessageBody,
+{
+    for _ in 0..n {
+        counted(service, request(preflight));
+    }
+}
+
 fn main() {
     actix_rt::System::new().block_on(async {
         let floor = test::init_service(App::new().route("/api/items", web::to(noop))).await;
@@ -132,6 +173,27 @@ fn main() {
             let b = theirs.call(request(preflight)).await.unwrap();
             assert!(a.status().is_success() && b.status().is_success());
             assert_eq!(cors_names(a.headers()), cors_names(b.headers()));
+        }
+        if let Ok(wanted) = std::env::var("CORSGATE_BENCH_COUNT") {
+            let n = std::env::var("CORSGATE_BENCH_ITERATIONS")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(10_000);
+            if wanted == "list" {
+                for what in ["preflight", "actual"] {
+                    SERVICES.iter().for_each(|s| println!("{what}/{s}"));
+                }
+                return;
+            }
+            let (what, name) = wanted.split_once('/').expect("a case: <what>/<service>");
+            let preflight = what == "preflight";
+            match name {
+                "floor" => count(&floor, preflight, n),
+                "corsgate-actix" => count(&ours, preflight, n),
+                "actix-cors" => count(&theirs, preflight, n),
+                _ => panic!("no case named {wanted:?}"),
+            }
+            return;
         }
         println!("| request | no CORS middleware | corsgate-actix | actix-cors | actix-cors / corsgate (total) | above the floor: actix-cors / corsgate |");
         println!("|---|---|---|---|---|---|");

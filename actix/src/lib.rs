@@ -45,12 +45,16 @@
 //!   authentication middleware, so a preflight, which carries no credentials, never gets a 401.
 //! - Every other response gets the decision's headers and `Vary`, including the responses
 //!   inner middleware produce as errors (an auth middleware's `Err(ErrorUnauthorized)`).
-//! - The application's own CORS headers are replaced by the decision's (a denied origin gets
-//!   none), the rule of `corsgate::http`.
+//! - What is written is the core's response rule ([`corsgate::Decision::response_into`],
+//!   [`corsgate::write_strict`]; docs/semantics.md): the application's own CORS headers are
+//!   replaced by the decision's (a denied origin gets none), `Vary` keeps the application's
+//!   names and adds the decision's, and an answered preflight but a 204 is framed with
+//!   `Content-Length: 0` and `Content-Type: text/plain; charset=utf-8`.
 
 mod builder;
 mod middleware;
 mod policy;
+mod response;
 
 pub use builder::{Cors, CorsBuilder, IntoName, SharedPolicy};
 pub use middleware::{CorsFuture, CorsMiddleware};

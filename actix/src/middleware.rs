@@ -1,7 +1,8 @@
 //! The actix-web `Transform` and `Service`: preflights answered here, every other response
 //! (errors of inner middleware and handlers included) gets the CORS headers.
 
-use crate::policy::{ActixPolicy, Answer};
+use crate::policy::{ActixPolicy, Decided};
+use crate::response::Answer;
 use crate::Cors;
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{forward_ready, Service, ServiceRequest, ServiceResponse, Transform};
@@ -51,7 +52,7 @@ where
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
         let policy = self.cors.policy.load();
-        let answer = {
+        let decided = {
             let head = req.head();
             let check = self
                 .cors
@@ -65,13 +66,15 @@ where
                 check.as_ref().map(|f| f as &dyn Fn(&_) -> bool),
             )
         };
-        if let Some(status) = answer.status {
-            let response = answer.preflight_response(status, policy.response_names());
-            let response = Some(req.into_response(response));
-            return CorsFuture {
-                state: State::Answered { response },
-            };
-        }
+        let answer = match decided {
+            Decided::Answered(response) => {
+                let response = Some(req.into_response(response));
+                return CorsFuture {
+                    state: State::Answered { response },
+                };
+            }
+            Decided::Forwarded(answer) => answer,
+        };
         let pending = Some(Pending {
             answer,
             policy: Arc::clone(&policy),
@@ -132,17 +135,16 @@ where
                 let Some(Pending { answer, policy }) = pending.take() else {
                     return Poll::Ready(result.map(ServiceResponse::map_into_left_body));
                 };
-                let names = policy.response_names();
                 match result {
                     Ok(mut response) => {
-                        answer.apply(response.headers_mut(), names);
+                        answer.apply(response.headers_mut(), &policy);
                         Poll::Ready(Ok(response.map_into_left_body()))
                     }
                     // An inner middleware's error (a 401 of an auth layer) stays an error
                     // whose response carries the headers, so that the page can read it.
                     Err(error) => {
                         let mut response = error.error_response();
-                        answer.apply(response.headers_mut(), names);
+                        answer.apply(response.headers_mut(), &policy);
                         Poll::Ready(Err(InternalError::from_response(error, response).into()))
                     }
                 }

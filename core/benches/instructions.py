@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""Instructions per request of every benchmark in core/benches/evaluate.rs, under callgrind.
+"""Instructions per request of every benchmark in core/benches/evaluate.rs (or, with
+`--actix`, of actix/benches/vs_actix_cors.rs), under callgrind.
 
 Deterministic where criterion's times are not (the machine is shared), so it is the check
 for the ratios: each benchmark runs N times inside `counted()`, and callgrind counts only
 the instructions executed there (`--toggle-collect`), so setup is excluded. For the http
-benchmarks, building the request is included; their "no CORS layer" row measures it.
+benchmarks, building the request is included; their "no CORS layer" row measures it. The
+actix cases count the service call and the drop of its response, not building the request.
 """
 
 from __future__ import annotations
@@ -19,21 +21,10 @@ from pathlib import Path
 ITERATIONS = 10_000
 
 
-def bench_binary() -> str:
+def bench_binary(cargo_args: list[str], bench: str) -> str:
     """Builds the bench (release profile) and returns its executable."""
     out = subprocess.run(
-        [
-            "cargo",
-            "bench",
-            "-p",
-            "corsgate",
-            "--features",
-            "tower",
-            "--bench",
-            "evaluate",
-            "--no-run",
-            "--message-format=json",
-        ],
+        ["cargo", "bench", *cargo_args, "--bench", bench, "--no-run", "--message-format=json"],
         check=True,
         stdout=subprocess.PIPE,
         text=True,
@@ -41,9 +32,9 @@ def bench_binary() -> str:
     for line in out.splitlines():
         msg = json.loads(line)
         artifact = msg.get("reason") == "compiler-artifact" and msg.get("executable")
-        if artifact and msg["target"]["name"] == "evaluate":
+        if artifact and msg["target"]["name"] == bench:
             return str(msg["executable"])
-    raise SystemExit("cargo did not report the evaluate bench executable")
+    raise SystemExit(f"cargo did not report the {bench} bench executable")
 
 
 def instructions(binary: str, name: str, tmp: Path) -> float:
@@ -73,8 +64,25 @@ def instructions(binary: str, name: str, tmp: Path) -> float:
     raise SystemExit(f"no totals in the callgrind output for {name}")
 
 
+def actix_summary(counts: dict[str, float]) -> None:
+    """corsgate-actix against actix-cors above the no-CORS floor."""
+    for what in ("preflight", "actual"):
+        floor, ours, theirs = (
+            counts[f"{what}/{s}"] for s in ("floor", "corsgate-actix", "actix-cors")
+        )
+        print(
+            f"{what}: actix-cors / corsgate-actix = {theirs / ours:.2f}x in total, "
+            f"{(theirs - floor) / (ours - floor):.2f}x above the no-CORS floor "
+            f"({theirs - floor:,.0f} / {ours - floor:,.0f})"
+        )
+
+
 def main() -> int:
-    binary = bench_binary()
+    actix = "--actix" in sys.argv[1:]
+    if actix:
+        binary = bench_binary(["-p", "corsgate-actix"], "vs_actix_cors")
+    else:
+        binary = bench_binary(["-p", "corsgate", "--features", "tower"], "evaluate")
     names = subprocess.run(
         [binary],
         check=True,
@@ -90,6 +98,9 @@ def main() -> int:
     print("|---|---|")
     for name, n in counts.items():
         print(f"| {name} | {n:,.0f} |")
+    if actix:
+        actix_summary(counts)
+        return 0
     scaling = [n for name, n in counts.items() if name.startswith("scaling/")]
     if scaling:
         print(f"\nscaling: most / fewest = {max(scaling) / min(scaling):.2f}x")

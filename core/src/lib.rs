@@ -44,7 +44,7 @@ pub use observe::{
 pub use profiles::{django, express, fastify, flask, hono, koa, starlette};
 pub use request::{Request, MAX_ACRH_BYTES, MAX_ACRH_LINES, REQUEST_HEADER_NAMES};
 pub use response::{
-    write_strict, Response, ResponseHeader, CONTENT_LENGTH, CONTENT_TYPE, EMPTY_BODY_TYPE,
+    removes, write_strict, Response, ResponseHeader, CONTENT_LENGTH, CONTENT_TYPE, EMPTY_BODY_TYPE,
 };
 pub use strict::config::{Format, PolicyConfig, RouteConfig};
 pub use strict::shared::SharedPolicy;

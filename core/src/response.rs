@@ -157,7 +157,9 @@ pub fn write_strict<'d>(
 }
 
 /// In the strict profile, whether the application's header `name` goes: every CORS response
-/// header does, and `Vary` when a merged `Vary` replaces it (`vary_rewritten`).
+/// header does, and `Vary` when a merged `Vary` replaces it (`vary_rewritten`: [`Vary::merge`]
+/// returned a line). With [`Vary::merge`] this is [`write_strict`] for a binding whose
+/// response headers are a map it edits in place (corsgate-actix).
 pub fn removes(name: &[u8], vary_rewritten: bool) -> bool {
     match HeaderName::parse(name) {
         Some(HeaderName::Vary) => vary_rewritten,
