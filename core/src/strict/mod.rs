@@ -131,6 +131,11 @@ impl Policy {
 
     /// Decides what to answer to `request`. Allocates nothing.
     pub fn evaluate<'a>(&'a self, request: &Request<'a>) -> Decision<'a> {
+        // Without routes the top level answers: no route dispatch frame (about 25
+        // instructions per request when `Routes::evaluate` is not inlined).
+        if self.routes.is_empty() {
+            return self.default.evaluate(request);
+        }
         Routes {
             default: &self.default,
             routes: &self.routes,
