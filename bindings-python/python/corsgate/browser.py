@@ -6,9 +6,9 @@
 ``response``, ``blocked`` and ``blocked_in_chrome`` (``{kind, value, message, fix}``: Chromium's
 error kind and its exact console message), ``missing``, ``notes``, ``browser`` (the chosen
 browser's ``{name, verdict, verified, preflight_request, error: {kind, value, message, console,
-fix, docs}, warnings, cache_seconds}``; ``browser="firefox"`` gives Firefox's reason names and console
-lines, ``"webkit"`` Safari's from documented behaviour, not verified) and ``browsers`` (every
-browser's). See docs/cli.md ("corsgate explain", JSON output) for every field.
+fix, docs}, warnings, cache_seconds}``; ``browser="firefox"`` gives Firefox's reason names and
+console lines, ``"webkit"`` Safari's from documented behaviour, not verified) and ``browsers``
+(every browser's). See docs/cli.md ("corsgate explain", JSON output) for every field.
 
 >>> from corsgate import browser
 >>> out = browser.check("https://app.example", "https://api.example/x", credentials="include",
