@@ -5,13 +5,14 @@
 //! Only `True` allows and only `False` denies: any other answer raises `TypeError`, so the
 //! request fails instead of being allowed by a truthy value.
 
-use crate::cache::OriginCache;
 use crate::diagnostic::config_error;
 use corsgate::latin1::decode as latin1;
+use corsgate::OriginCache;
 use corsgate::{ConfigErrors, Diagnostic, DiagnosticCode};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyList};
+use std::time::Duration;
 
 /// A Python check and how to call it.
 pub(crate) struct OriginCheck {
@@ -104,7 +105,7 @@ pub(crate) fn cache_of(
         let message = "expected at least 1 origin".to_string();
         return Err(value_error(py, "cache_size", message, "cache_size=1024"));
     }
-    Ok(Some(OriginCache::new(ttl, size)))
+    Ok(Some(OriginCache::new(Duration::from_secs_f64(ttl), size)))
 }
 
 impl OriginCheck {

@@ -8,7 +8,6 @@
 use pyo3::prelude::*;
 
 mod browser;
-mod cache;
 mod check;
 mod compat;
 mod decision;

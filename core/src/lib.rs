@@ -24,6 +24,7 @@ mod header;
 pub mod http;
 mod lint;
 mod observe;
+mod origin_cache;
 mod profiles;
 mod request;
 mod response;
@@ -41,6 +42,7 @@ pub use observe::{
     escaped, Count, DenialReport, Difference, Mode, Observer, RateLimiter, Stats, StatsSnapshot,
     PROMETHEUS_HEADER, STATS_SLOTS,
 };
+pub use origin_cache::OriginCache;
 pub use profiles::{django, express, fastify, flask, hono, koa, starlette};
 pub use request::{Request, MAX_ACRH_BYTES, MAX_ACRH_LINES, REQUEST_HEADER_NAMES};
 pub use response::{

@@ -1,4 +1,5 @@
-//! The bounded cache of `allow_origin` answers: per origin, for a TTL the user sets.
+//! A bounded cache of an application's origin-check answers: per origin, for a TTL the user
+//! sets (bindings use it for their `allow_origin`-style checks, so each caches alike).
 //!
 //! Allowed and denied answers are both kept. When the cache is full the oldest entry goes
 //! first (entries are inserted in expiry order, so that is also the one closest to expiry).
@@ -9,7 +10,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// Origins and their verdicts, with expiry.
-pub(crate) struct OriginCache {
+pub struct OriginCache {
     ttl: Duration,
     max_size: usize,
     inner: Mutex<Entries>,
@@ -25,10 +26,10 @@ struct Entries {
 }
 
 impl OriginCache {
-    /// A cache of at most `max_size` origins, each kept `ttl` seconds.
-    pub(crate) fn new(ttl: f64, max_size: usize) -> OriginCache {
+    /// A cache of at most `max_size` origins, each kept for `ttl`.
+    pub fn new(ttl: Duration, max_size: usize) -> OriginCache {
         OriginCache {
-            ttl: Duration::from_secs_f64(ttl),
+            ttl,
             max_size,
             inner: Mutex::new(Entries::default()),
         }
@@ -41,14 +42,14 @@ impl OriginCache {
     }
 
     /// The cached verdict of `origin`, unless absent or expired.
-    pub(crate) fn get(&self, origin: &[u8]) -> Option<bool> {
+    pub fn get(&self, origin: &[u8]) -> Option<bool> {
         let entries = self.entries();
         let &(verdict, expiry, _) = entries.map.get(origin)?;
         (Instant::now() < expiry).then_some(verdict)
     }
 
     /// Keeps `verdict` for `origin`, evicting the oldest entries beyond `max_size`.
-    pub(crate) fn put(&self, origin: &[u8], verdict: bool) {
+    pub fn put(&self, origin: &[u8], verdict: bool) {
         let mut e = self.entries();
         e.generation += 1;
         let generation = e.generation;
@@ -71,7 +72,7 @@ impl OriginCache {
     }
 
     /// Forgets `origin`, or every origin.
-    pub(crate) fn clear(&self, origin: Option<&[u8]>) {
+    pub fn clear(&self, origin: Option<&[u8]>) {
         let mut e = self.entries();
         match origin {
             Some(origin) => {
@@ -85,7 +86,12 @@ impl OriginCache {
     }
 
     /// How many origins are cached (expired ones included until evicted).
-    pub(crate) fn len(&self) -> usize {
+    pub fn len(&self) -> usize {
         self.entries().map.len()
+    }
+
+    /// Whether no origin is cached.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
